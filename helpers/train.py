@@ -129,7 +129,7 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, device
             loss = loss_fn(model(xb), yb)
             loss.backward()
             optimizer.step()
-            value = float(loss)
+            value = float(loss.detach())
             initial_loss = value if initial_loss is None else initial_loss
             check_not_diverged(value, initial_loss, epoch, lr, history)
             total += value * len(xb)
