@@ -12,10 +12,10 @@ weights to and from the PyTorch twin in ``helpers.torch_nn.linear_regression``.
 
 import numpy as np
 
-from helpers.checks import check_positive, check_regression_data
+from helpers.checks import check_regression_data
+from helpers.numpy_nn import optim
 from helpers.numpy_nn.linear import Linear
 from helpers.numpy_nn.losses import mse_loss
-from helpers.train import History, batch_indices, check_not_diverged
 
 
 class LinearRegression(Linear):
@@ -78,9 +78,7 @@ def fit_closed_form(X, y):
 def gradient_step(model, X, y, lr):
     """One step of gradient descent on the batch (X, y), in place. Returns the loss before it."""
     loss = mse_loss(model(X), y)
-    grads = mse_gradient(model, X, y)
-    model.weight -= lr * grads["weight"]
-    model.bias -= lr * grads["bias"]
+    optim.sgd_step(model.parameters(), mse_gradient(model, X, y), lr)
     return loss
 
 
@@ -106,28 +104,7 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0, record_path=False
             rate is too large); the error's ``history`` holds the curve so far.
     """
     check_regression_data(X, y)
-    lr = check_positive(lr, "lr")
-    epochs = check_positive(epochs, "epochs", integer=True)
-    batch_size = min(check_positive(batch_size, "batch_size", integer=True), len(X))
-    rng = np.random.default_rng(seed)
-    history = History()
-    initial_loss = mse_loss(model(X), y)
-    history.log(loss=initial_loss)
-    if record_path:
-        _log_parameters(history, model)
-    step = 0
-    for epoch in range(1, epochs + 1):
-        for batch in batch_indices(len(X), batch_size, rng):
-            step += 1
-            batch_loss = gradient_step(model, X[batch], y[batch], lr)
-            history.log(batch_loss=batch_loss)
-            check_not_diverged(batch_loss, initial_loss, step, lr, history)
-            if record_path:
-                _log_parameters(history, model)
-        loss = mse_loss(model(X), y)
-        history.log(loss=loss)
-        check_not_diverged(loss, initial_loss, epoch, lr, history)
-    return history
+    return optim.minibatch_sgd(model, X, y, _loss, mse_gradient, lr, epochs, batch_size, seed, record_path)
 
 
 def gradient_descent(model, X, y, lr, epochs, record_path=False):
@@ -150,5 +127,5 @@ def mse_surface(X, y, weights, biases):
     return np.mean((pred - y) ** 2, axis=-1)
 
 
-def _log_parameters(history, model):
-    history.log(bias=model.bias[0], **{f"weight_{i}": w for i, w in enumerate(model.weight[0])})
+def _loss(model, X, y):
+    return mse_loss(model(X), y)

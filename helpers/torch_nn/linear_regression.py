@@ -5,13 +5,12 @@ from autograd and the updates from ``torch.optim.SGD``. Works on any device: mov
 data and the model there first.
 """
 
-import numpy as np
 import torch
 from torch import nn
 
-from helpers.checks import check_positive, check_regression_data
+from helpers.checks import check_regression_data
 from helpers.torch_nn.losses import mse_loss
-from helpers.train import History, batch_indices, check_not_diverged
+from helpers.torch_nn import optim
 
 
 class LinearRegression(nn.Linear):
@@ -34,11 +33,7 @@ def mse_gradient(model, X, y):
     X: (N, D), y: (N,) -> ``{"weight": (1, D), "bias": (1,)}`` (detached tensors).
     """
     check_regression_data(X, y)
-    model.zero_grad()
-    mse_loss(model(X), y).backward()
-    grads = {name: p.grad.detach().clone() for name, p in model.named_parameters()}
-    model.zero_grad()
-    return grads
+    return optim.autograd_gradients(model, mse_loss(model(X), y))
 
 
 def fit_closed_form(X, y):
@@ -66,45 +61,10 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0, record_path=False
     ``TrainingDivergedError`` if the loss explodes.
     """
     check_regression_data(X, y)
-    lr = check_positive(lr, "lr")
-    epochs = check_positive(epochs, "epochs", integer=True)
-    batch_size = min(check_positive(batch_size, "batch_size", integer=True), len(X))
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    rng = np.random.default_rng(seed)
-    history = History()
-    with torch.no_grad():
-        initial_loss = float(mse_loss(model(X), y))
-    history.log(loss=initial_loss)
-    if record_path:
-        _log_parameters(history, model)
-    step = 0
-    for epoch in range(1, epochs + 1):
-        for batch in batch_indices(len(X), batch_size, rng):
-            step += 1
-            batch = torch.as_tensor(batch, device=X.device)
-            optimizer.zero_grad()
-            loss = mse_loss(model(X[batch]), y[batch])
-            loss.backward()
-            optimizer.step()
-            batch_loss = float(loss.detach())
-            history.log(batch_loss=batch_loss)
-            check_not_diverged(batch_loss, initial_loss, step, lr, history)
-            if record_path:
-                _log_parameters(history, model)
-        with torch.no_grad():
-            epoch_loss = float(mse_loss(model(X), y))
-        history.log(loss=epoch_loss)
-        check_not_diverged(epoch_loss, initial_loss, epoch, lr, history)
-    return history
+    return optim.minibatch_sgd(model, X, y, mse_loss, lr, epochs, batch_size, seed, record_path)
 
 
 def gradient_descent(model, X, y, lr, epochs, record_path=False):
     """Full-batch gradient descent: one step per epoch on all of (X, y). See ``minibatch_sgd``."""
     check_regression_data(X, y)
     return minibatch_sgd(model, X, y, lr, epochs, batch_size=len(X), record_path=record_path)
-
-
-def _log_parameters(history, model):
-    weight = model.weight.detach().cpu()[0]
-    history.log(bias=float(model.bias.detach().cpu()[0]),
-                **{f"weight_{i}": float(w) for i, w in enumerate(weight)})
