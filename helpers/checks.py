@@ -123,3 +123,53 @@ def check_regression_data(X, y):
     check_same_length(X, "X", y, "y")
     if X.shape[0] == 0:
         raise ValueError("X and y must hold at least one example, got 0 rows")
+
+
+def check_labels(y, name="y", num_classes=None):
+    """Check integer class labels ``y: (N,)`` with values in ``0 .. num_classes - 1``.
+
+    Float arrays are refused even when they hold whole numbers: labels index classes,
+    and ``2.0`` where ``2`` is meant usually hides a bug upstream.
+    """
+    check_array(y, name, ndim=1, dtype=None)
+    if _dtype_kind(y) not in "iu":
+        sample = np.asarray(y.tolist()).ravel()[:3].tolist()
+        raise TypeError(f"{name} must hold integer class labels 0..K-1, got dtype {y.dtype} "
+                        f"(first values {sample}); convert with .astype(int) if they are whole numbers")
+    if len(y) and num_classes is not None:
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= num_classes:
+            bad = low if low < 0 else high
+            raise ValueError(f"{name} must hold labels in 0..{num_classes - 1} for {num_classes} classes, "
+                             f"got the label {bad}")
+    elif len(y) and int(y.min()) < 0:
+        raise ValueError(f"{name} must hold non-negative class labels, got the label {int(y.min())}")
+    return y
+
+
+def check_binary_targets(y, name="y"):
+    """Check binary targets ``y: (N,)``: integers or floats, every value 0 or 1."""
+    check_array(y, name, ndim=1, dtype=None)
+    values = np.unique(np.asarray(y.tolist()))
+    if not np.isin(values, [0, 1]).all():
+        odd = [v.item() for v in values if v not in (0, 1)][:3]
+        raise ValueError(f"{name} must hold binary labels 0 and 1, got other values such as {odd}")
+    return y
+
+
+def check_probabilities(p, name="probs"):
+    """Check that every entry of ``p`` is a probability in [0, 1]."""
+    check_array(p, name)
+    low, high = float(p.min()), float(p.max())
+    if low < 0 or high > 1:
+        raise ValueError(f"{name} must hold probabilities in [0, 1], got values from {low:.4g} to {high:.4g}; "
+                         f"if these are logits (raw scores), use the *_with_logits version")
+    return p
+
+
+def check_two_classes_present(y, name="y"):
+    """A classifier cannot be trained on examples of one class: check at least two occur."""
+    values = np.unique(np.asarray(y.tolist()))
+    if len(values) < 2:
+        raise ValueError(f"{name} holds a single class ({values.tolist()}); training a classifier needs "
+                         f"examples of at least two classes")
