@@ -99,3 +99,30 @@ def _check_scalar(value):
     if shape not in ((), (1,)):
         raise ValueError(f"f must return a scalar (a loss), got an array of shape {shape}; "
                          f"reduce it first, e.g. with .sum() or .mean()")
+
+
+def check_layer_gradients(layer, x, tol=1e-6, eps=1e-6, rng=None):
+    """Check a NumPy layer's ``backward`` against finite differences, for its input and every parameter.
+
+    Uses the scalar ``L = sum(layer.forward(x) * dout)`` with a random upstream gradient
+    ``dout``, so that dL/d(output) = dout and ``backward(dout)`` must return dL/dx.
+
+    Args:
+        layer: an object with ``forward``, ``backward``, ``parameters()`` and ``grads``.
+        x: float64 input array, e.g. (N, D).
+
+    Returns:
+        ``{"x": error, "<param name>": error, ...}``, every relative error below ``tol``.
+
+    Raises:
+        GradientCheckError: naming the first array whose gradient is wrong.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    out = layer.forward(x)
+    dout = rng.normal(size=out.shape)
+    dx = layer.backward(dout)
+    analytic = {"x": dx, **{name: np.array(g) for name, g in layer.grads.items()}}
+    arrays = {"x": x, **layer.parameters()}
+    loss = lambda: float(np.sum(layer.forward(x) * dout))  # noqa: E731
+    return {name: check_gradient(loss, arrays[name], analytic[name], eps=eps, tol=tol, name=name)
+            for name in arrays}

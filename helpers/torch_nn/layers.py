@@ -1,0 +1,24 @@
+"""The layers of ``helpers.numpy_nn.layers`` in PyTorch: ``torch.nn``'s own, plus the same ``mlp`` builder."""
+
+from torch import nn
+
+from helpers.checks import check_choice, check_positive
+
+ReLU, Sigmoid, Tanh, Sequential, CrossEntropyLoss = nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Sequential, nn.CrossEntropyLoss
+
+ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+
+
+def mlp(sizes, activation="relu", device=None, dtype=None):
+    """``mlp([784, 128, 10])`` = Sequential(Linear(784, 128), ReLU(), Linear(128, 10)), named like the NumPy one."""
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width, got {list(sizes)}")
+    for size in sizes:
+        check_positive(size, "each layer size", integer=True)
+    check_choice(activation, "activation", tuple(ACTIVATIONS))
+    layers = []
+    for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(d_in, d_out, device=device, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)
