@@ -124,3 +124,31 @@ def test_zero_grad_clears_every_layer():
     assert set(net.grads) == {"0.weight", "0.bias", "2.weight", "2.bias"}
     net.zero_grad()
     assert net.grads == {}
+
+
+def test_initialisation_scales_have_the_stated_variance():
+    from helpers.numpy_nn.init import init_mlp_, kaiming_normal_, xavier_uniform_
+
+    rng = np.random.default_rng(0)
+    w = xavier_uniform_(np.empty((300, 500)), rng)
+    assert w.var() == pytest.approx(2 / 800, rel=0.02) and np.abs(w).max() <= np.sqrt(6 / 800)
+    w = kaiming_normal_(np.empty((300, 500)), rng)
+    assert w.var() == pytest.approx(2 / 500, rel=0.02)
+    net = init_mlp_(L.mlp([20, 30, 5]), "he", rng)
+    assert np.all(net.layers[0].bias == 0)
+    with pytest.raises(ValueError, match="unknown scheme 'lecun'"):
+        init_mlp_(net, "lecun", rng)
+    with pytest.raises(ValueError, match="weight must be 2-D"):
+        xavier_uniform_(np.empty(4), rng)
+
+
+def test_he_initialisation_keeps_relu_activations_from_vanishing():
+    from helpers.numpy_nn.init import init_mlp_
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 100))
+    deep = [100] * 11
+    default = L.mlp(deep, "relu", rng=np.random.default_rng(1))
+    he = init_mlp_(L.mlp(deep, "relu", rng=np.random.default_rng(1)), "he", rng)
+    assert default(x).std() < 0.1 * x.std()  # PyTorch's default scale shrinks the signal layer by layer
+    assert 0.3 < he(x).std() / x.std() < 3.0
