@@ -173,3 +173,10 @@ def check_two_classes_present(y, name="y"):
     if len(values) < 2:
         raise ValueError(f"{name} holds a single class ({values.tolist()}); training a classifier needs "
                          f"examples of at least two classes")
+
+
+def check_layer_sizes(sizes):
+    """Check the widths of a multilayer perceptron, input to output: at least two positive integers."""
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width, got {list(sizes)}")
+    return [check_positive(size, "each layer size", integer=True) for size in sizes]

@@ -17,7 +17,7 @@ whole network in one line.
 
 import numpy as np
 
-from helpers.checks import check_array, check_choice, check_positive
+from helpers.checks import check_array, check_choice, check_layer_sizes
 from helpers.numpy_nn.activations import sigmoid
 from helpers.numpy_nn.linear import Linear
 from helpers.numpy_nn.losses import cross_entropy, cross_entropy_backward
@@ -181,10 +181,7 @@ def mlp(sizes, activation="relu", rng=None):
         activation: "relu", "sigmoid" or "tanh", placed between Linear layers.
         rng: a ``numpy.random.Generator`` for the initial weights.
     """
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output width, got {list(sizes)}")
-    for size in sizes:
-        check_positive(size, "each layer size", integer=True)
+    sizes = check_layer_sizes(sizes)
     check_choice(activation, "activation", tuple(ACTIVATIONS))
     rng = np.random.default_rng(0) if rng is None else rng
     layers = []

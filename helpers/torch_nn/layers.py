@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from helpers.checks import check_choice, check_positive
+from helpers.checks import check_choice, check_layer_sizes
 
 ReLU, Sigmoid, Tanh, Sequential, CrossEntropyLoss = nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Sequential, nn.CrossEntropyLoss
 
@@ -11,10 +11,7 @@ ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 
 def mlp(sizes, activation="relu", device=None, dtype=None):
     """``mlp([784, 128, 10])`` = Sequential(Linear(784, 128), ReLU(), Linear(128, 10)), named like the NumPy one."""
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output width, got {list(sizes)}")
-    for size in sizes:
-        check_positive(size, "each layer size", integer=True)
+    sizes = check_layer_sizes(sizes)
     check_choice(activation, "activation", tuple(ACTIVATIONS))
     layers = []
     for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
