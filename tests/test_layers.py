@@ -152,3 +152,15 @@ def test_he_initialisation_keeps_relu_activations_from_vanishing():
     he = init_mlp_(L.mlp(deep, "relu", rng=np.random.default_rng(1)), "he", rng)
     assert default(x).std() < 0.1 * x.std()  # PyTorch's default scale shrinks the signal layer by layer
     assert 0.3 < he(x).std() / x.std() < 3.0
+
+
+def test_float32_networks_stay_float32_and_match_torch():
+    rng = np.random.default_rng(0)
+    torch.manual_seed(0)
+    torch_net = TL.mlp([5, 4, 3])
+    net = L.mlp([5, 4, 3], dtype=np.float32)
+    net.load_state_dict(torch_net.state_dict())
+    X = rng.normal(size=(6, 5)).astype(np.float32)
+    out = net(X)
+    assert out.dtype == np.float32 and net.layers[0].weight.dtype == np.float32
+    np.testing.assert_allclose(out, torch_net(torch.tensor(X)).detach().numpy(), rtol=1e-5, atol=1e-6)

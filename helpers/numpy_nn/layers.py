@@ -173,20 +173,21 @@ class CrossEntropyLoss:
 ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 
 
-def mlp(sizes, activation="relu", rng=None):
+def mlp(sizes, activation="relu", rng=None, dtype=np.float64):
     """A multilayer perceptron: ``mlp([784, 128, 10])`` = Linear(784, 128), ReLU(), Linear(128, 10).
 
     Args:
         sizes: layer widths from input to output, at least two.
         activation: "relu", "sigmoid" or "tanh", placed between Linear layers.
         rng: a ``numpy.random.Generator`` for the initial weights.
+        dtype: of the parameters (``np.float64`` or ``np.float32``).
     """
     sizes = check_layer_sizes(sizes)
     check_choice(activation, "activation", tuple(ACTIVATIONS))
     rng = np.random.default_rng(0) if rng is None else rng
     layers = []
     for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(d_in, d_out, rng=rng))
+        layers.append(Linear(d_in, d_out, rng=rng, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(ACTIVATIONS[activation]())
     return Sequential(*layers)
