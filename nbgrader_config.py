@@ -1,14 +1,18 @@
 """nbgrader configuration of the book's labs.
 
 The course root is the directory nbgrader runs in: the repository root. Lab sources live
-in ``labs/<lab_id>/<lab_id>.ipynb``, so from the root
+in ``labs/<lab_id>/<lab_id>.ipynb``; from the root, book/instructor_guide.md goes through
 
     nbgrader generate_assignment lab01_linear_regression   # -> release/lab01_linear_regression/
-    nbgrader autograde lab01_linear_regression            # grades submitted/<student>/lab01_linear_regression/
+    python -m helpers.labs check lab01_linear_regression  # look at submitted/<student>/lab01_.../
+    nbgrader autograde lab01_linear_regression            # -> autograded/, gradebook.db
+    nbgrader export --to grades.csv                       # one row per student and lab, flagged
+    nbgrader generate_feedback lab01_linear_regression    # -> feedback/, without the hidden tests
 
 The working folders nbgrader creates (release/, submitted/, autograded/, feedback/,
-gradebook.db) are ignored by git. tests/test_labs.py runs the same steps in a
-temporary copy of this layout.
+gradebook.db, .nbgrader.log) are ignored by git. The tests run the same steps in a
+temporary copy of this layout. Three classes from ``helpers.labs`` fill gaps in nbgrader;
+they are named as strings so that nbgrader imports them only when it needs them.
 """
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -24,7 +28,36 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Execution while autograding, seconds per cell: a lab runs in seconds, so a stuck cell
-# is a bug. nbgrader's Execute preprocessor has its own default (30 s), so set both.
-c.ExecutePreprocessor.timeout = 120
-c.Execute.timeout = 120
+# Execution while autograding, seconds per cell. A lab's cells run in a few seconds, so a
+# cell still running after a minute is stuck: it is interrupted, its test scores 0, the
+# rest of the notebook is graded, and the gradebook flags it `timed_out`. Override on the
+# command line, e.g. `nbgrader autograde lab01_linear_regression --Execute.timeout=300`.
+# nbgrader's Execute preprocessor has its own default (30 s), so set both.
+c.ExecutePreprocessor.timeout = 60
+c.Execute.timeout = 60
+
+# nbgrader's log, read by `nbgrader export` to tell why a submission could not be graded
+# (e.g. the kernel died).
+c.NbGrader.logfile = ".nbgrader.log"
+
+# Autograde: before nbgrader overwrites locked cells with the originals, put back the
+# locked cells (tests included) that a student deleted or whose id they changed.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "helpers.labs.RestoreMissingCells",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback: nbgrader's HTML feedback would show the hidden tests; this one does not.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "helpers.labs.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# Export: one CSV row per student and lab with a `status` flag and a note
+# (`nbgrader export --to grades.csv`; the flags are explained in the instructor guide).
+c.ExportApp.plugin_class = "helpers.labs.FlaggedCsvExport"
