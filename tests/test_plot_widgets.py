@@ -280,3 +280,410 @@ def test_learning_rate_explorer_errors(data):
         learning_rate_explorer(X, y, lr_range=(0.0, 1.0))
     with pytest.raises(ValueError, match="batch size"):
         learning_rate_explorer(X, y, batch_sizes=(None, 0))
+
+
+# --------------------------------------------------------------- classification (Chapter 2)
+
+import math  # noqa: E402
+
+import torch  # noqa: E402
+
+from helpers.numpy_nn.activations import sigmoid, softmax  # noqa: E402
+from helpers.numpy_nn.metrics import auc, precision_recall_curve, roc_curve  # noqa: E402
+from helpers.plot import (class_colors, plot_confusion_matrix, plot_decision_boundary,  # noqa: E402
+                          plot_image_grid, plot_pr_curve, plot_roc_curve)
+from helpers.widgets import logistic_explorer, logistic_figure  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def two_class():
+    """Two features, X: (80, 2), labels y: (80,) = 1 where x1 > 0.5 (with a few flipped)."""
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-2, 2, size=(80, 2))
+    y = (X[:, 0] > 0.5).astype(np.int64)
+    y[:4] = 1 - y[:4]
+    return X, y
+
+
+def contour_vertices(ax):
+    sets = [c for c in ax.get_children() if isinstance(c, ContourSet)]
+    assert len(sets) == 1, "expected exactly one set of boundary lines"
+    return np.concatenate([path.vertices for path in sets[0].get_paths()])
+
+
+def test_class_colors():
+    assert class_colors(2) == COLORS[:2]
+    many = class_colors(10)
+    assert len(many) == 10 and len(set(many)) == 10
+    with pytest.raises(ValueError, match="num_classes"):
+        class_colors(0)
+
+
+def test_decision_boundary_of_binary_probabilities_sits_at_the_threshold(two_class):
+    X, y = two_class
+    ax = plot_decision_boundary(lambda P: sigmoid(3.0 * (P[:, 0] - 0.5)), X, y, grid_size=101)
+    assert len(ax.images) == 1 and ax.images[0].get_array().shape == (101, 101, 3)
+    step = np.ptp(ax.get_xlim()) / 100
+    assert np.allclose(contour_vertices(ax)[:, 0], 0.5, atol=step)
+    assert legend_texts(ax) == ["class 0", "class 1", "decision boundary"]
+    assert len(ax.collections) >= 2  # one scatter per class
+    check_figure(ax)
+    # A threshold of 0.8 moves the boundary to the logit of 0.8.
+    ax = plot_decision_boundary(lambda P: sigmoid(P[:, 0]), X, y, threshold=0.8, grid_size=101)
+    assert np.allclose(contour_vertices(ax)[:, 0], math.log(4.0), atol=np.ptp(ax.get_xlim()) / 100)
+    assert legend_texts(ax)[-1] == "boundary (p = 0.8)"
+
+
+def test_decision_boundary_accepts_labels_softmax_and_tensors(two_class):
+    X, _ = two_class
+    y3 = np.digitize(X[:, 0], [-0.7, 0.7])  # three vertical bands
+    W = np.array([[-4.0, 0.0], [0.0, 0.0], [4.0, 0.0]])
+    ax = plot_decision_boundary(lambda P: softmax(P @ W.T), X, y3, class_names=["left", "middle", "right"])
+    assert legend_texts(ax) == ["left", "middle", "right", "decision boundary"]
+    assert len(contour_vertices(ax)) > 0
+    ax = plot_decision_boundary(lambda P: np.digitize(P[:, 0], [-0.7, 0.7]), X, y3)
+    assert len(contour_vertices(ax)) > 0
+    ax = plot_decision_boundary(lambda P: torch.sigmoid(torch.as_tensor(P[:, 0], dtype=torch.float32)), X)
+    assert len(ax.images) == 1 and legend_texts(ax) == ["decision boundary"]
+    # A constant classifier has no boundary to draw, and that is not an error.
+    ax = plot_decision_boundary(lambda P: np.zeros(len(P), dtype=np.int64), X, y3, show_regions=False)
+    assert not [c for c in ax.get_children() if isinstance(c, ContourSet)] and not ax.images
+
+
+def test_decision_boundary_errors(two_class):
+    X, y = two_class
+    proba = lambda P: sigmoid(P[:, 0])  # noqa: E731
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        plot_decision_boundary(proba, np.hstack([X, X]), y)
+    with pytest.raises(TypeError, match="predict_fn must be a function"):
+        plot_decision_boundary(np.zeros(3), X, y)
+    with pytest.raises(ValueError, match="logits"):
+        plot_decision_boundary(lambda P: 5 * P[:, 0], X, y)
+    with pytest.raises(ValueError, match="returned shape"):
+        plot_decision_boundary(lambda P: proba(P)[:10], X, y)
+    with pytest.raises(ValueError, match="rows summing to 1"):
+        plot_decision_boundary(lambda P: np.full((len(P), 3), 0.5), X, y)
+    with pytest.raises(ValueError, match="threshold"):
+        plot_decision_boundary(proba, X, y, threshold=1.0)
+    with pytest.raises(TypeError, match="integer class labels"):
+        plot_decision_boundary(proba, X, y.astype(float))
+    with pytest.raises(ValueError, match="same number of rows"):
+        plot_decision_boundary(proba, X, y[:5])
+    with pytest.raises(ValueError, match="class_names"):
+        plot_decision_boundary(proba, X, y, class_names=["only one"])
+
+
+def test_plot_confusion_matrix_annotates_every_cell():
+    C = np.array([[5, 0, 1], [2, 3, 0], [0, 0, 4]])
+    ax = plot_confusion_matrix(C, class_names=["a", "b", "c"])
+    assert [t.get_text() for t in ax.texts] == [str(v) for v in C.ravel()]
+    assert np.array_equal(ax.images[0].get_array(), C)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    check_figure(ax)
+    ax = plot_confusion_matrix(np.vstack([C, [0, 0, 0]])[:, :3][:3], normalize=True)
+    assert np.allclose(np.asarray(ax.images[0].get_array()).sum(axis=1), 1.0)
+    assert ax.texts[0].get_text() == f"{5 / 6:.2f}"
+    empty_row = plot_confusion_matrix(np.array([[2, 1], [0, 0]]), normalize=True)
+    assert np.allclose(empty_row.images[0].get_array(), [[2 / 3, 1 / 3], [0, 0]])  # no division by zero
+    assert np.array_equal(plot_confusion_matrix(torch.tensor(C)).images[0].get_array(), C)  # tensors too
+
+
+def test_plot_confusion_matrix_errors():
+    with pytest.raises(ValueError, match="square"):
+        plot_confusion_matrix(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="non-negative"):
+        plot_confusion_matrix(np.array([[1, -1], [0, 2]]))
+    with pytest.raises(ValueError, match="class_names"):
+        plot_confusion_matrix(np.eye(3, dtype=int), class_names=["a", "b"])
+
+
+def test_plot_image_grid_draws_each_image_on_a_shared_scale():
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(7, 784))
+    fig = plot_image_grid(rows, titles=[str(i) for i in range(7)], ncols=4, symmetric=True, suptitle="weights",
+                          colorbar_label="weight")
+    images = [ax for ax in fig.axes if ax.images]
+    assert len(images) == 7 and images[0].images[0].get_array().shape == (28, 28)
+    limit = np.abs(rows).max()
+    assert all(ax.images[0].get_clim() == (-limit, limit) for ax in images)
+    assert images[0].images[0].get_cmap().name == "RdBu_r"
+    assert [ax.get_title() for ax in images] == [str(i) for i in range(7)]
+    assert fig.get_suptitle() == "weights"
+    assert sum(not ax.get_visible() for ax in fig.axes) == 1  # 2 x 4 grid, one spare panel hidden
+    assert any(ax.get_ylabel() == "weight" for ax in fig.axes)  # the colour bar
+    fig = plot_image_grid(rng.uniform(size=(3, 6)), image_shape=(2, 3), title_colors=["red", "black", "red"],
+                          titles=["a", "b", "c"])
+    assert fig.axes[0].images[0].get_array().shape == (2, 3) and fig.axes[0].images[0].get_cmap().name == "gray_r"
+    assert plot_image_grid(torch.zeros(2, 4, 4)).axes[0].images[0].get_array().shape == (4, 4)
+
+
+def test_plot_image_grid_errors():
+    with pytest.raises(ValueError, match="image_shape"):
+        plot_image_grid(np.zeros((2, 10)))
+    with pytest.raises(ValueError, match="does not hold"):
+        plot_image_grid(np.zeros((2, 10)), image_shape=(3, 3))
+    with pytest.raises(ValueError, match="one title per image"):
+        plot_image_grid(np.zeros((2, 4, 4)), titles=["only one"])
+    with pytest.raises(ValueError, match=r"\(N, H, W\)"):
+        plot_image_grid(np.zeros(16))
+    with pytest.raises(ValueError, match="finite"):
+        plot_image_grid(np.full((1, 2, 2), np.nan))
+
+
+@pytest.fixture(scope="module")
+def scored():
+    rng = np.random.default_rng(2)
+    y = (rng.random(300) < 0.2).astype(np.int64)
+    return y, y + rng.normal(scale=0.7, size=300)
+
+
+def test_roc_and_pr_curves_draw_the_metrics(scored):
+    y, scores = scored
+    fig, (ax_roc, ax_pr) = plt.subplots(1, 2)
+    plot_roc_curve(y, {"model": scores, "noise": np.random.default_rng(3).normal(size=300)}, ax=ax_roc,
+                   mark_threshold=0.5)
+    fpr, tpr, _ = roc_curve(y, scores)
+    model_line = ax_roc.get_lines()[0]
+    assert np.allclose(model_line.get_xdata(), fpr) and np.allclose(model_line.get_ydata(), tpr)
+    assert legend_texts(ax_roc)[0] == f"model (AUC {auc(fpr, tpr):.3f})"
+    assert "chance (AUC 0.5)" in legend_texts(ax_roc) and "threshold 0.5" in legend_texts(ax_roc)
+    marked = ax_roc.get_lines()[1]
+    called = scores >= 0.5
+    assert np.isclose(marked.get_xdata()[0], called[y == 0].mean()) and np.isclose(marked.get_ydata()[0],
+                                                                                  called[y == 1].mean())
+    plot_pr_curve(y, scores, ax=ax_pr, mark_threshold=0.5)
+    precision, recall, _ = precision_recall_curve(y, scores)
+    line = ax_pr.get_lines()[0]
+    assert np.allclose(line.get_xdata(), np.r_[0, recall]) and np.allclose(line.get_ydata(), np.r_[1, precision])
+    assert f"chance (positive rate {y.mean():.2f})" in legend_texts(ax_pr)
+    check_figure(fig)
+
+
+def test_roc_and_pr_curve_errors(scored):
+    y, scores = scored
+    with pytest.raises(ValueError, match="both classes"):
+        plot_roc_curve(np.zeros(5, dtype=np.int64), np.arange(5.0))
+    with pytest.raises(ValueError, match="at least one classifier"):
+        plot_pr_curve(y, {})
+    with pytest.raises(ValueError, match="same number of rows"):
+        plot_roc_curve(y, scores[:10])
+
+
+def test_logistic_figure_shows_the_boundary_the_arrow_and_the_scores(two_class):
+    X, y = two_class
+    fig = logistic_figure(X, y, weight=np.array([[2.0, 0.0]]), bias=np.array([-1.0]), threshold=0.5,
+                          class_names=["no", "yes"])
+    ax_map, ax_hist = fig.axes
+    assert np.allclose(contour_vertices(ax_map)[:, 0], 0.5, atol=np.ptp(ax_map.get_xlim()) / 150)
+    assert any(t.get_text() == "$\\mathbf{w}$" for t in ax_map.texts)  # the weight vector is drawn
+    predicted = (X @ np.array([2.0, 0.0]) - 1.0 >= 0).astype(np.int64)
+    accuracy = np.mean(predicted == y)
+    assert f"accuracy {accuracy:.2f} at threshold 0.50" in ax_hist.get_title()
+    assert legend_texts(ax_hist)[:2] == ["no", "yes"] and len(ax_hist.patches) > 10
+    assert "cut: p = 0.50, z = 0.00" in legend_texts(ax_hist)
+    check_figure(fig)
+    cautious = logistic_figure(X, y, (2.0, 0.0), -1.0, threshold=0.9)
+    cut = 0.5 + math.log(9.0) / 2.0  # 2 x1 - 1 = logit(0.9)
+    assert np.allclose(contour_vertices(cautious.axes[0])[:, 0], cut, atol=np.ptp(cautious.axes[0].get_xlim()) / 150)
+    flat = logistic_figure(X, y, (0.0, 0.0), 0.3)  # no weights: no boundary and no arrow, but no error either
+    assert not flat.axes[0].texts
+
+
+def test_logistic_figure_errors(two_class):
+    X, y = two_class
+    with pytest.raises(ValueError, match="two finite numbers"):
+        logistic_figure(X, y, (1.0, 2.0, 3.0), 0.0)
+    with pytest.raises(ValueError, match="one finite number"):
+        logistic_figure(X, y, (1.0, 2.0), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        logistic_figure(X, y, (1.0, 2.0), 0.0, threshold=1.0)
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        logistic_figure(np.hstack([X, X]), y, (1.0, 2.0), 0.0)
+    with pytest.raises(ValueError, match="binary labels"):
+        logistic_figure(X, y + 1, (1.0, 2.0), 0.0)
+
+
+def test_logistic_explorer_builds_and_redraws(two_class, capsys):
+    import ipywidgets as widgets
+
+    X, y = two_class
+    explorer = logistic_explorer(X, y, weight=(1.0, 0.5), bias=0.0)
+    assert isinstance(explorer, widgets.VBox)
+    first_row, second_row, output = explorer.children
+    w1, w2 = first_row.children
+    bias, threshold = second_row.children
+    assert isinstance(w1, widgets.FloatSlider) and isinstance(output, widgets.Output)
+    assert (w1.value, w2.value, bias.value, threshold.value) == (1.0, 0.5, 0.0, 0.5)
+    threshold.value = 0.7
+    assert "threshold 0.70" in explorer.figure.axes[1].get_title()
+    w2.value = 0.0
+    bias.value = -1.0
+    assert "(1.00, 0.00)" in explorer.figure.get_suptitle() and "$b$ = -1.00" in explorer.figure.get_suptitle()
+    capsys.readouterr()
+
+
+def test_logistic_explorer_errors(two_class):
+    X, y = two_class
+    with pytest.raises(ValueError, match="outside its slider range"):
+        logistic_explorer(X, y, weight=(10.0, 0.0), weight_range=(-5, 5))
+    with pytest.raises(ValueError, match="low < high"):
+        logistic_explorer(X, y, bias_range=(2.0, -2.0))
+    with pytest.raises(ValueError, match="pair"):
+        logistic_explorer(X, y, weight_range=3.0)
+    with pytest.raises(ValueError, match="binary labels"):
+        logistic_explorer(X, y + 2)
+
+
+# ------------------------------------------------------------------ Chapter 3: gradient norms, graphs, MLP playground
+
+from matplotlib.text import Annotation  # noqa: E402
+
+from helpers.numpy_nn.autograd import Tensor  # noqa: E402
+from helpers.plot import plot_computation_graph, plot_gradient_norms  # noqa: E402
+from helpers.widgets import mlp_playground, mlp_playground_figure, train_playground_mlp  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def xor_blobs():
+    """Four noisy clusters labelled by the XOR of the signs: X (80, 2), y (80,)."""
+    rng = np.random.default_rng(0)
+    centres = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    corner = rng.integers(0, 4, size=80)
+    return centres[corner] + 0.3 * rng.normal(size=(80, 2)), np.array([0, 1, 1, 0])[corner]
+
+
+def test_plot_gradient_norms_draws_one_line_per_network_on_a_log_axis():
+    ax = plot_gradient_norms({"sigmoid": np.logspace(-8, 0, 11), "relu": np.full(11, 0.3)})
+    lines = ax.get_lines()
+    assert len(lines) == 2 and list(lines[0].get_xdata()) == list(range(1, 12))
+    assert ax.get_yscale() == "log" and legend_texts(ax) == ["sigmoid", "relu"]
+    check_figure(ax)
+    single = plot_gradient_norms(torch.tensor([1.0, 2.0, 3.0]), logy=False)
+    assert single.get_legend() is None and single.get_yscale() == "linear"
+
+
+def test_plot_gradient_norms_errors():
+    with pytest.raises(ValueError, match="exact zero"):
+        plot_gradient_norms([1.0, 0.0])
+    with pytest.raises(ValueError, match="non-empty 1-D"):
+        plot_gradient_norms({"a": []})
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        plot_gradient_norms([1.0, np.nan])
+    with pytest.raises(ValueError, match="at least one network"):
+        plot_gradient_norms({})
+
+
+def _boxes(ax):
+    return [t.get_text() for t in ax.texts if not isinstance(t, Annotation)]
+
+
+def test_plot_computation_graph_draws_every_node_with_its_value_and_gradient():
+    x, w, b = Tensor(1.5, label="x"), Tensor(0.8, label="w"), Tensor(-0.2, label="b")
+    h = (w * x + b).relu()
+    h.label = "h"
+    loss = h * 3.0
+    loss.backward()
+    ax = plot_computation_graph(loss, title="tiny")
+    boxes = _boxes(ax)
+    assert len(boxes) == 7  # x, w, b and four operations; the constant 3 is written inside its operation
+    assert "x\n= 1.5\ngrad 2.4" in boxes and "w\n= 0.8\ngrad 4.5" in boxes
+    assert "relu \u2192 h\n= 1\ngrad 3" in boxes and boxes[-1].startswith("* 3\n= 3")
+    assert sum(isinstance(t, Annotation) for t in ax.texts) == 6  # one arrow per drawn input of each operation
+    assert ax.get_title() == "tiny" and not ax.axison
+    x_of = {text.get_text().split("\n")[0]: text.get_position()[0] for text in ax.texts
+            if not isinstance(text, Annotation)}
+    assert x_of["x"] < x_of["*"] < x_of["+"] < x_of["relu \u2192 h"] < x_of["* 3"]  # inputs left, loss right
+
+
+def test_plot_computation_graph_shows_shapes_constants_and_refuses_other_objects():
+    a, b = Tensor(np.ones((2, 3)), label="A"), Tensor(np.ones(3), label="b")
+    out = ((a + b) * 2.0).sum()
+    ax = plot_computation_graph(out, hide_constants=False, show_grads=False)
+    boxes = _boxes(ax)
+    assert "A\nshape (2, 3)" in boxes and "const\n= 2" in boxes and not any("grad" in t for t in boxes)
+    with pytest.raises(TypeError, match="autograd Tensor"):
+        plot_computation_graph(np.ones(3))
+
+
+def test_train_playground_mlp_a_hidden_layer_solves_xor_a_linear_model_cannot(xor_blobs):
+    X, y = xor_blobs
+    _, linear, diverged = train_playground_mlp(X, y, depth=0, lr=0.5, epochs=100)
+    assert not diverged and linear.last("accuracy") < 0.75
+    net, history, diverged = train_playground_mlp(X, y, width=8, depth=1, lr=0.5, epochs=150)
+    assert not diverged and history.last("accuracy") > 0.95
+    assert len(history["loss"]) == len(history["accuracy"]) == 151  # before training, then every epoch
+    assert list(net.parameters()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    _, again, _ = train_playground_mlp(X, y, width=8, depth=1, lr=0.5, epochs=150)
+    assert again["loss"] == history["loss"]  # the seed fixes everything
+    _, minibatch, _ = train_playground_mlp(X, y, width=4, depth=2, activation="tanh", init="xavier", lr=0.1,
+                                           epochs=3, batch_size=16, seed=3)
+    assert len(minibatch["loss"]) == 4
+
+
+def test_train_playground_mlp_reports_divergence_instead_of_raising(xor_blobs):
+    X, y = xor_blobs
+    net, history, diverged = train_playground_mlp(X, y, width=16, depth=2, lr=1e4, epochs=50)
+    assert diverged and len(history["loss"]) < 51
+    assert all(np.isfinite(p).all() for p in net.parameters().values())  # the last finite weights are kept
+
+
+def test_train_playground_mlp_errors(xor_blobs):
+    X, y = xor_blobs
+    with pytest.raises(ValueError, match="two-feature"):
+        train_playground_mlp(np.hstack([X, X]), y)
+    with pytest.raises(ValueError, match="at least two classes"):
+        train_playground_mlp(X, np.zeros(len(X), dtype=np.int64))
+    with pytest.raises(ValueError, match="depth"):
+        train_playground_mlp(X, y, depth=-1)
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        train_playground_mlp(X, y, activation="gelu")
+    with pytest.raises(ValueError, match="unknown init 'lecun'"):
+        train_playground_mlp(X, y, init="lecun")
+    with pytest.raises(ValueError, match="width"):
+        train_playground_mlp(X, y, width=0)
+    with pytest.raises(TypeError, match="integer class labels"):
+        train_playground_mlp(X, y.astype(float))
+
+
+def test_mlp_playground_figure_draws_the_boundary_and_the_loss(xor_blobs):
+    X, y = xor_blobs
+    fig = mlp_playground_figure(X, y, width=8, depth=1, lr=0.5, epochs=60)
+    ax_map, ax_loss = fig.axes
+    assert "1 hidden layer of 8 relu units" in ax_map.get_title() and "training accuracy" in ax_map.get_title()
+    assert ax_loss.get_yscale() == "log" and len(ax_loss.get_lines()[0].get_xdata()) == 61
+    check_figure(fig)
+    linear = mlp_playground_figure(X, y, depth=0, epochs=10)
+    assert "no hidden layer" in linear.axes[0].get_title()
+    diverged = mlp_playground_figure(X, y, width=16, depth=2, lr=1e4, epochs=50)
+    assert "diverged" in diverged.axes[0].get_title() and "diverged" in diverged.axes[1].get_title()
+    check_figure(diverged)
+
+
+def test_mlp_playground_builds_and_redraws(xor_blobs, capsys):
+    import ipywidgets as widgets
+
+    X, y = xor_blobs
+    playground = mlp_playground(X, y, width=4, depth=1, lr=0.5, epochs=20)
+    assert isinstance(playground, widgets.VBox)
+    row1, row2, output = playground.children
+    width, depth, activation, init = row1.children
+    lr, epochs, seed = row2.children
+    assert isinstance(lr, widgets.FloatLogSlider) and isinstance(output, widgets.Output)
+    assert "1 hidden layer of 4 relu units" in playground.figure.axes[0].get_title()
+    epochs.value = 10
+    depth.value = 2
+    activation.value = "tanh"
+    assert "2 hidden layers of 4 tanh units" in playground.figure.axes[0].get_title()
+    assert len(playground.figure.axes[1].get_lines()[0].get_xdata()) == 11
+    init.value = "xavier"
+    assert "xavier init" in playground.figure.axes[1].get_title()
+    capsys.readouterr()
+
+
+def test_mlp_playground_errors(xor_blobs):
+    X, y = xor_blobs
+    with pytest.raises(ValueError, match="must lie on the controls"):
+        mlp_playground(X, y, width=100)
+    with pytest.raises(ValueError, match="seed"):
+        mlp_playground(X, y, seed=-1)
