@@ -29,7 +29,8 @@ device = setup(seed=0)"""
 
 CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LABS = sorted((ROOT / "labs").glob("*/*.ipynb"))
-ALL_NOTEBOOKS = CHAPTERS + LABS
+STUDENT_LABS = sorted((ROOT / "book" / "labs").glob("*.ipynb"))  # what the book's launch buttons open
+ALL_NOTEBOOKS = CHAPTERS + LABS + STUDENT_LABS
 
 
 def _ids(paths):
@@ -190,3 +191,144 @@ def test_mathjax_is_vendored_and_matches_its_checksum(config):
     assert recorded, "book/assets/README.md records no sha256"
     actual = hashlib.sha256(script.read_bytes()).hexdigest()
     assert actual in recorded, f"sha256 of {script.name} is {actual}, README records {recorded}"
+
+
+# ---------------------------------------------------------------- widgets without a CDN
+
+def test_widget_scripts_are_vendored_and_match_their_checksums(config):
+    """myst-nb would load require.js and the widget manager from two CDNs."""
+    scripts = config["sphinx"]["config"]["nb_ipywidgets_js"]
+    assert scripts, "nb_ipywidgets_js is empty: widget pages would fall back to the CDN defaults"
+    notes = (ROOT / STATIC_DIR / "README.md").read_text(encoding="utf-8")
+    recorded = set(re.findall(r"\b[0-9a-f]{64}\b", notes))
+    for path, attributes in scripts.items():
+        assert "://" not in path and not path.startswith("//"), f"{path} is not a local file"
+        for value in (attributes or {}).values():
+            assert "://" not in str(value), f"{path} has an attribute pointing elsewhere: {value}"
+        script = ROOT / STATIC_DIR / path
+        assert script.is_file(), f"{script.relative_to(ROOT)} is missing"
+        if path.endswith("embed-amd.js") or path.endswith("require.js"):
+            digest = hashlib.sha256(script.read_bytes()).hexdigest()
+            assert digest in recorded, f"sha256 of {path} is {digest}; book/assets/README.md does not record it"
+    names = list(scripts)
+    assert any(n.endswith("require.js") for n in names) and names[-1].endswith("embed-amd.js"), \
+        "require.js must load first and embed-amd.js last"
+    fonts = list((ROOT / STATIC_DIR / "widgets").glob("*.woff2"))
+    assert fonts, "the widget bundle's icon fonts are missing next to embed-amd.js"
+
+
+# ---------------------------------------------------------------- glossary and bibliography
+
+GLOSSARY = ROOT / "book" / "glossary.md"
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Terms the book cannot do without, with the Chinese term readers will meet elsewhere.
+KEY_TERMS = {
+    "backpropagation": "反向传播", "gradient descent": "梯度下降", "loss function": "损失函数",
+    "learning rate": "学习率", "overfitting": "过拟合", "activation function": "激活函数",
+    "cross-entropy": "交叉熵", "logistic regression": "逻辑回归", "convolution": "卷积",
+    "attention": "注意力机制", "gradient": "梯度", "stochastic gradient descent": "随机梯度下降",
+    "linear regression": "线性回归", "mean squared error": "均方误差", "softmax": "softmax 函数",
+}
+
+
+def _glossary_entries():
+    """[(terms, definition)] of the {glossary} directive in book/glossary.md."""
+    text = GLOSSARY.read_text(encoding="utf-8")
+    block = re.search(r"^```\{glossary\}\n(.*?)^```", text, flags=re.S | re.M)
+    assert block, "book/glossary.md has no ```{glossary} block"
+    entries, terms, definition = [], [], []
+    for line in block.group(1).splitlines():
+        if line.startswith(":") or not line.strip():
+            continue
+        if line[0].isspace():
+            definition.append(line.strip())
+        else:
+            if definition:
+                entries.append((terms, " ".join(definition)))
+                terms, definition = [], []
+            terms.append(line.strip())
+    if terms:
+        entries.append((terms, " ".join(definition)))
+    return entries
+
+
+def test_glossary_gives_each_term_in_english_and_chinese():
+    entries = _glossary_entries()
+    assert len(entries) >= 40, f"the glossary has only {len(entries)} entries"
+    problems = []
+    for terms, definition in entries:
+        chinese = [t for t in terms if CJK.search(t)]
+        if CJK.search(terms[0]):
+            problems.append(f"{terms}: the first term should be the English one")
+        if len(chinese) != 1 or terms[-1] != chinese[0]:
+            problems.append(f"{terms}: needs exactly one Chinese term, on the last line")
+        if not definition:
+            problems.append(f"{terms}: no definition")
+        elif not re.search(r"Chapter \d+", definition):
+            problems.append(f"{terms}: the definition does not say which chapter introduces it")
+    assert not problems, "\n".join(problems)
+    pairs = {terms[0].lower(): terms[-1] for terms, _ in entries}
+    for english, chinese in KEY_TERMS.items():
+        assert pairs.get(english) == chinese, f"glossary: {english!r} should be given as {chinese!r}"
+    seen = [t.lower() for terms, _ in entries for t in terms]
+    assert len(seen) == len(set(seen)), "a term appears twice in the glossary"
+
+
+def _markdown_sources():
+    """(name, text) of every Markdown page and notebook Markdown cell of the book."""
+    for page in sorted((ROOT / "book").rglob("*.md")):
+        if "assets" not in page.parts:
+            yield str(page.relative_to(ROOT)), page.read_text(encoding="utf-8")
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "book" / "labs").glob("*.ipynb")):
+        nb = _read_notebook(nb_path)
+        text = "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+        yield str(nb_path.relative_to(ROOT)), text
+
+
+def _without_code(text):
+    """Text with inline code removed but roles kept: `{term}` in code shows the syntax, it is no link."""
+    return re.sub(r"(\{[\w:-]+\}`[^`]*`)|``.+?``|`[^`\n]*`", lambda m: m.group(1) or "", text)
+
+
+def _role_targets(text, role):
+    text = _without_code(text)
+    targets = []
+    for body in re.findall(r"\{" + role + r"\}`([^`]+)`", text):
+        match = re.search(r"<([^<>]+)>\s*$", body)
+        targets.append((match.group(1) if match else body).strip())
+    return targets
+
+
+def test_term_links_name_glossary_entries():
+    known = {t.lower() for terms, _ in _glossary_entries() for t in terms}
+    unknown = [(name, target) for name, text in _markdown_sources()
+               for target in _role_targets(text, "term") if target.lower() not in known]
+    assert not unknown, f"{{term}} links to terms the glossary does not define: {unknown}"
+
+
+def _bib_keys():
+    text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    return set(re.findall(r"^@\w+\{([^,\s]+),", text, flags=re.M))
+
+
+def test_citations_name_entries_of_references_bib():
+    keys = _bib_keys()
+    cited = {}
+    for name, text in _markdown_sources():
+        for body in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", _without_code(text)):
+            for key in body.split(","):
+                cited.setdefault(key.strip(), name)
+    missing = {key: name for key, name in cited.items() if key not in keys}
+    assert not missing, f"cited but not in book/references.bib: {missing}"
+    for key in ("rumelhart1986", "lecun1998", "hochreiter1997", "vaswani2017"):
+        assert key in cited, f"{key} is in the bibliography but cited nowhere"
+
+
+def test_intro_shows_the_path_from_regression_to_attention_and_scale():
+    intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
+    steps = re.findall(r"^\d+\.\s+\*\*([^*]+)\*\*", intro, flags=re.M)
+    assert steps and steps[0].lower().startswith("linear regression"), steps
+    assert any("attention" in s.lower() for s in steps) and steps[-1].lower().startswith("scale"), steps
+    for chapter in CHAPTERS:
+        assert f"notebooks/{chapter.stem}" in intro, f"the intro does not link {chapter.name}"
