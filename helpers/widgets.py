@@ -149,10 +149,12 @@ def learning_rate_explorer(X, y, lr=0.1, epochs=30, lr_range=(1e-3, 3.0), start=
     if not low <= lr <= high:
         raise ValueError(f"lr={lr:g} must lie in lr_range=({low:g}, {high:g})")
     _check_start(start)
-    options = [("full batch" if b is None else str(b), b) for b in batch_sizes]
-    for _, b in options:
+    for b in batch_sizes:
         if b is not None:
             check_positive(b, "batch size in batch_sizes", integer=True)
+    # The menu's value for the full batch is 0, not None: a Dropdown whose value is None
+    # shows no selection at all. redraw() turns 0 back into None.
+    options = [("full batch", 0) if b is None else (str(b), b) for b in batch_sizes]
 
     lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=math.log10(low), max=math.log10(high),
                                        step=0.02, description="learning rate", readout_format=".3g",
@@ -168,7 +170,7 @@ def learning_rate_explorer(X, y, lr=0.1, epochs=30, lr_range=(1e-3, 3.0), start=
         with output:
             output.clear_output(wait=True)
             fig = learning_rate_figure(X, y, lr_slider.value, epochs=epoch_slider.value, start=start,
-                                       batch_size=batch_menu.value, seed=seed)
+                                       batch_size=batch_menu.value or None, seed=seed)
             display(fig)
             plt.close(fig)  # shown once in the output area, not again by the notebook backend
         box.figure = fig

@@ -260,6 +260,9 @@ def test_learning_rate_explorer_builds_and_redraws(data, capsys):
     lr_slider, epoch_slider, batch_menu = controls.children
     assert isinstance(lr_slider, widgets.FloatLogSlider) and isinstance(output, widgets.Output)
     assert legend_texts(explorer.figure.axes[0]) == ["lr = 0.1"]
+    # the menu starts on the full batch, shown as selected (a saved page draws this state)
+    assert batch_menu.index == 0 and batch_menu.label == "full batch"
+    assert "full batch" in explorer.figure.axes[0].get_title()
 
     lr_slider.value = 2.0  # the callback retrains and redraws
     assert legend_texts(explorer.figure.axes[0]) == ["lr = 2 (diverged)"]
@@ -269,6 +272,8 @@ def test_learning_rate_explorer_builds_and_redraws(data, capsys):
     first = explorer.figure
     assert legend_texts(first.axes[0]) == ["lr = 0.3"] and "batch size 8" in first.axes[0].get_title()
     assert len(first.axes[0].get_lines()[0].get_xdata()) == 6
+    batch_menu.label = "full batch"
+    assert "full batch" in explorer.figure.axes[0].get_title()
     capsys.readouterr()  # outside a notebook, the figure is "displayed" as text
 
 
