@@ -217,6 +217,42 @@ def test_widget_scripts_are_vendored_and_match_their_checksums(config):
     assert fonts, "the widget bundle's icon fonts are missing next to embed-amd.js"
 
 
+# ---------------------------------------------------------------- Chinese without a system font
+
+def _cjk_font_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cjk_font", ROOT / "book" / "tools" / "cjk_font.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_chinese_font_is_vendored_and_matches_its_checksum(config):
+    cjk_font = _cjk_font_module()
+    assert cjk_font.FONT.is_file(), f"{cjk_font.FONT.relative_to(ROOT)} is missing"
+    assert (cjk_font.FONT.parent / "OFL.txt").is_file(), "the font's licence, fonts/OFL.txt, is missing"
+    notes = (ROOT / STATIC_DIR / "README.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256(cjk_font.FONT.read_bytes()).hexdigest()
+    assert digest in notes, f"sha256 of {cjk_font.FONT.name} is {digest}; book/assets/README.md does not record it"
+    css_name = "cjk.css"
+    assert css_name in config["sphinx"]["config"]["html_css_files"]
+    css = (ROOT / STATIC_DIR / css_name).read_text(encoding="utf-8")
+    assert f'url("fonts/{cjk_font.FONT.name}")' in css
+    declared = re.search(r"unicode-range:\s*([^;]+);", css).group(1)
+    expected = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in cjk_font.CJK_RANGES)
+    assert declared.strip() == expected, f"cjk.css maps {declared!r} to the font, the subset covers {expected!r}"
+
+
+def test_chinese_font_has_every_chinese_character_of_the_book():
+    cjk_font = _cjk_font_module()
+    used = cjk_font.book_cjk_characters()
+    assert "反" in used and "术" in used, "the glossary's Chinese terms were not found"
+    missing = sorted(set(used) - cjk_font.font_characters())
+    assert not missing, (f"the book's Chinese font has no glyph for {''.join(missing)!r}: regenerate it "
+                         "as book/tools/cjk_font.py explains")
+
+
 # ---------------------------------------------------------------- glossary and bibliography
 
 GLOSSARY = ROOT / "book" / "glossary.md"

@@ -356,6 +356,7 @@ class Visit:
     repository_links: list = field(default_factory=list)
     search_results: list = field(default_factory=list)
     downloads: dict = field(default_factory=dict)     # .ipynb link -> its text (None if it failed)
+    chinese_font: list = field(default_factory=list)  # status of the book's Chinese font face(s)
 
 
 _MATH_REPORT = """async () => {
@@ -374,6 +375,12 @@ _MATH_REPORT = """async () => {
     raw_tex: raw.slice(0, 10),
   };
 }"""
+
+CHINESE_FONT_FAMILY = "Noto Sans SC (book)"   # book/assets/cjk.css
+_CHINESE_FONT_REPORT = """async () => {
+  await document.fonts.ready;
+  return Array.from(document.fonts).filter(f => f.family.replace(/["']/g, "") === %s).map(f => f.status);
+}""" % json.dumps(CHINESE_FONT_FAMILY)
 
 _IMAGE_REPORT = """async () => {
   // Scroll through the page so that nothing waits for the viewport, then come back.
@@ -415,6 +422,7 @@ def _visit(context, site_url, path, screenshot=None):
             visit.search_results = page.eval_on_selector_all(
                 "#search-results ul.search li a", "links => links.map(a => a.href)")
         visit.math = page.evaluate(_MATH_REPORT)
+        visit.chinese_font = page.evaluate(_CHINESE_FONT_REPORT)
         if screenshot:  # the top of the page as a reader first sees it
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=screenshot == "intro")
@@ -584,6 +592,16 @@ def test_download_button_gives_the_notebook(visits, book):
         if source_file.stat().st_mtime < book.started:  # else it was edited after the build
             source = json.loads(source_file.read_text(encoding="utf-8"))
             assert downloaded == source, f"{doc}: the download is not the notebook {doc}.ipynb"
+
+
+def test_chinese_terms_use_the_books_own_font(visits):
+    """The glossary's Chinese must not depend on the reader's fonts: the shipped subset loads."""
+    glossary = visits["book/glossary.html"]
+    assert glossary.chinese_font == ["loaded"], (
+        f"the Chinese font {CHINESE_FONT_FAMILY!r} did not load on the glossary page: {glossary.chinese_font}")
+    # every page names the glossary (术语表) in its navigation, so the font is used everywhere
+    failed = {path: v.chinese_font for path, v in visits.items() if v.chinese_font and v.chinese_font != ["loaded"]}
+    assert not failed, f"the Chinese font did not load on: {failed}"
 
 
 def test_screenshots_were_saved(visits):
