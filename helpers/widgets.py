@@ -537,9 +537,11 @@ def mlp_playground(X, y, width=8, depth=2, activation="relu", lr=0.3, epochs=300
     width_slider = widgets.IntSlider(value=width, min=1, max=64, description="width", continuous_update=False)
     depth_slider = widgets.IntSlider(value=depth, min=0, max=5, description="hidden layers",
                                      continuous_update=False, style=style)
+    menu_layout = widgets.Layout(width="220px")
     activation_menu = widgets.Dropdown(options=list(PLAYGROUND_ACTIVATIONS), value=activation,
-                                       description="activation", style=style)
-    init_menu = widgets.Dropdown(options=list(PLAYGROUND_INITS), value=init, description="init", style=style)
+                                       description="activation", style=style, layout=menu_layout)
+    init_menu = widgets.Dropdown(options=list(PLAYGROUND_INITS), value=init, description="init", style=style,
+                                 layout=menu_layout)
     lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.05, description="learning rate",
                                        readout_format=".3g", continuous_update=False, style=style)
     epoch_slider = widgets.IntSlider(value=epochs, min=10, max=2000, step=10, description="epochs",
@@ -547,8 +549,11 @@ def mlp_playground(X, y, width=8, depth=2, activation="relu", lr=0.3, epochs=300
     seed_box = widgets.BoundedIntText(value=int(seed), min=0, max=9999, description="seed", style=style,
                                       layout=widgets.Layout(width="140px"))
     output = widgets.Output()
-    box = widgets.VBox([widgets.HBox([width_slider, depth_slider, activation_menu, init_menu]),
-                        widgets.HBox([lr_slider, epoch_slider, seed_box]), output])
+    # Two sliders or three small controls a row: four in one row squeeze the sliders to
+    # nothing in a page as narrow as the book's.
+    box = widgets.VBox([widgets.HBox([width_slider, depth_slider]),
+                        widgets.HBox([lr_slider, epoch_slider]),
+                        widgets.HBox([activation_menu, init_menu, seed_box]), output])
 
     def redraw(change=None):
         with output:

@@ -671,9 +671,11 @@ def test_mlp_playground_builds_and_redraws(xor_blobs, capsys):
     X, y = xor_blobs
     playground = mlp_playground(X, y, width=4, depth=1, lr=0.5, epochs=20)
     assert isinstance(playground, widgets.VBox)
-    row1, row2, output = playground.children
-    width, depth, activation, init = row1.children
-    lr, epochs, seed = row2.children
+    row1, row2, row3, output = playground.children
+    width, depth = row1.children
+    lr, epochs = row2.children
+    activation, init, seed = row3.children
+    assert isinstance(width, widgets.IntSlider) and isinstance(seed, widgets.BoundedIntText)
     assert isinstance(lr, widgets.FloatLogSlider) and isinstance(output, widgets.Output)
     assert "1 hidden layer of 4 relu units" in playground.figure.axes[0].get_title()
     epochs.value = 10
