@@ -164,7 +164,9 @@ def learning_rate_explorer(X, y, lr=0.1, epochs=30, lr_range=(1e-3, 3.0), start=
     batch_menu = widgets.Dropdown(options=options, value=options[0][1], description="batch size",
                                   style={"description_width": "initial"})
     output = widgets.Output()
-    box = widgets.VBox([widgets.HBox([lr_slider, epoch_slider, batch_menu]), output])
+    # The two sliders in one row and the menu below: three controls in a row leave the
+    # sliders too short to use in a page as narrow as the book's.
+    box = widgets.VBox([widgets.HBox([lr_slider, epoch_slider]), widgets.HBox([batch_menu]), output])
 
     def redraw(change=None):
         with output:

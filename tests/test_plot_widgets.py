@@ -256,8 +256,9 @@ def test_learning_rate_explorer_builds_and_redraws(data, capsys):
     X, y = data
     explorer = learning_rate_explorer(X, y, lr=0.1, epochs=10)
     assert isinstance(explorer, widgets.VBox)
-    controls, output = explorer.children
-    lr_slider, epoch_slider, batch_menu = controls.children
+    sliders, menus, output = explorer.children
+    lr_slider, epoch_slider = sliders.children
+    (batch_menu,) = menus.children
     assert isinstance(lr_slider, widgets.FloatLogSlider) and isinstance(output, widgets.Output)
     assert legend_texts(explorer.figure.axes[0]) == ["lr = 0.1"]
     # the menu starts on the full batch, shown as selected (a saved page draws this state)
