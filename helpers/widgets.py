@@ -199,6 +199,18 @@ def _check_threshold(threshold):
     return float(threshold)
 
 
+def _check_two_feature_data(X, y, who, check_targets):
+    """Check X: (N, 2) and y: (N,) labels (with ``check_targets``); return y as int64 labels."""
+    from helpers.checks import check_array, check_same_length
+
+    check_array(X, "X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"{who} two-feature data: X must have shape (N, 2), got {X.shape}")
+    check_targets(y, "y")
+    check_same_length(X, "X", y, "y")
+    return np.asarray(y).astype(np.int64)
+
+
 def logistic_figure(X, y, weight, bias, threshold=0.5, class_names=None, title=None):
     """What a two-feature logistic regression does with given weights, bias and threshold.
 
@@ -220,18 +232,14 @@ def logistic_figure(X, y, weight, bias, threshold=0.5, class_names=None, title=N
         the threshold, and the counts and scores it gives (accuracy, precision, recall,
         mean binary cross-entropy) in the title and a text box.
     """
-    from helpers.checks import check_array, check_binary_targets, check_same_length
     from helpers.numpy_nn.activations import sigmoid
     from helpers.numpy_nn.losses import binary_cross_entropy_with_logits
     from helpers.numpy_nn.metrics import accuracy, confusion_matrix, precision, recall
     from helpers.plot import class_colors, plot_decision_boundary
 
-    check_array(X, "X", ndim=2)
-    if X.shape[1] != 2:
-        raise ValueError(f"logistic_figure draws two-feature data: X must have shape (N, 2), got {X.shape}")
-    check_binary_targets(y, "y")
-    check_same_length(X, "X", y, "y")
-    y = np.asarray(y).astype(np.int64)
+    from helpers.checks import check_binary_targets
+
+    y = _check_two_feature_data(X, y, "logistic_figure draws", check_binary_targets)
     w = _check_weight_pair(weight)
     b = np.asarray(bias.detach().cpu() if hasattr(bias, "detach") else bias, dtype=float).reshape(-1)
     if b.shape != (1,) or not np.isfinite(b).all():
@@ -364,14 +372,9 @@ PLAYGROUND_INITS = ("default", "xavier", "he")
 
 
 def _check_playground_data(X, y):
-    from helpers.checks import check_array, check_labels, check_same_length
+    from helpers.checks import check_labels
 
-    check_array(X, "X", ndim=2)
-    if X.shape[1] != 2:
-        raise ValueError(f"the MLP playground uses two-feature data: X must have shape (N, 2), got {X.shape}")
-    check_labels(y, "y")
-    check_same_length(X, "X", y, "y")
-    y = np.asarray(y).astype(np.int64)
+    y = _check_two_feature_data(X, y, "the MLP playground uses", check_labels)
     if len(np.unique(y)) < 2:
         raise ValueError("y must hold at least two classes for a classifier to separate")
     return np.asarray(X, dtype=np.float64), y
