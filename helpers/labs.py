@@ -150,6 +150,25 @@ def scan_submission(course, lab_id, student, notebook_names):
     return flags, notes
 
 
+def is_released(course, lab_id):
+    """Whether ``nbgrader generate_assignment LAB`` has put the lab into the course's gradebook.
+
+    autograde takes each lab's tests from the gradebook, so it fails for every student of a
+    lab that was never generated. The gradebook is only read: a missing file stays missing.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    prefix = "sqlite:///"
+    if course.db_url.startswith(prefix) and not Path(course.db_url[len(prefix):]).is_file():
+        return False
+    with Gradebook(course.db_url) as gradebook:
+        try:
+            gradebook.find_assignment(lab_id)
+        except MissingEntry:
+            return False
+    return True
+
+
 def check(course, lab_id):
     """Problems in submitted/ for one lab, as lines of text; raises LabError if nothing is there."""
     check_lab_id(course, lab_id)
@@ -165,6 +184,9 @@ def check(course, lab_id):
         raise LabError(f"no submissions for {lab_id}: put each student's notebook in "
                        f"{course.submitted_directory}/<student>/{lab_id}/ (see the instructor guide){hint}")
     lines = []
+    if not is_released(course, lab_id):
+        lines.append(f"{lab_id} is not in the gradebook: run `nbgrader generate_assignment {lab_id}` "
+                     "before autograding, or nbgrader cannot grade anyone")
     for student in students:
         flags, notes = scan_submission(course, lab_id, student, names)
         if flags:

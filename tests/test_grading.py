@@ -362,6 +362,16 @@ def test_check_rejects_a_lab_that_does_not_exist(first_lab_course, capsys):
         {k: v for k, v in before.items() if k != ".nbgrader.log"}, "nothing may change"
 
 
+def test_check_warns_when_the_lab_was_never_generated(first_lab_course, capsys):
+    """Without `nbgrader generate_assignment`, autograde would fail for every student."""
+    course, lab = first_lab_course.course, first_lab_course.lab
+    (course / "gradebook.db").unlink()
+    assert labs.main(["check", lab, "--course", str(course)]) == 1
+    assert f"run `nbgrader generate_assignment {lab}`" in capsys.readouterr().out
+    assert not (course / "gradebook.db").exists(), "check must not create the gradebook"
+    assert labs.is_released(labs.load_course(first_lab_course.graded.course), lab)
+
+
 def test_check_and_export_explain_an_empty_submitted_folder(tmp_path, capsys):
     from nbgrader.api import Gradebook
 
