@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+
+from book_toc import load_yaml, toc_docs, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,14 +38,9 @@ def _ids(paths):
     return [str(p.relative_to(ROOT)) for p in paths]
 
 
-def _load_yaml(name):
-    with open(ROOT / name, encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
 @pytest.fixture(scope="module")
 def config():
-    return _load_yaml("_config.yml")
+    return load_yaml("_config.yml")
 
 
 @pytest.fixture(scope="module")
@@ -127,23 +123,8 @@ def test_notebook_is_stored_without_outputs(path):
 
 # ---------------------------------------------------------------- table of contents
 
-def _toc_files(node):
-    """Every `file:` entry of a sphinx-external-toc tree, in order."""
-    found = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("file", "root") and isinstance(value, str):
-                found.append(value)
-            else:
-                found.extend(_toc_files(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(_toc_files(item))
-    return found
-
-
 def test_every_toc_entry_exists():
-    entries = _toc_files(_load_yaml("_toc.yml"))
+    entries = toc_files()
     assert entries and entries[0] == "book/intro"
     missing = [e for e in entries
                if not any((ROOT / (e + ext)).is_file() for ext in ("", ".md", ".ipynb"))]
@@ -152,7 +133,7 @@ def test_every_toc_entry_exists():
 
 
 def test_every_chapter_is_in_the_toc():
-    entries = {re.sub(r"\.(md|ipynb)$", "", e) for e in _toc_files(_load_yaml("_toc.yml"))}
+    entries = set(toc_docs())
     unlisted = [p.name for p in CHAPTERS if f"notebooks/{p.stem}" not in entries]
     assert not unlisted, f"notebooks missing from _toc.yml: {unlisted}"
 
@@ -219,7 +200,9 @@ def test_widget_scripts_are_vendored_and_match_their_checksums(config):
 
 # ---------------------------------------------------------------- Chinese without a system font
 
-def _cjk_font_module():
+@pytest.fixture(scope="module")
+def cjk_font():
+    """book/tools/cjk_font.py, which makes the font and knows which characters the book uses."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("cjk_font", ROOT / "book" / "tools" / "cjk_font.py")
@@ -228,8 +211,7 @@ def _cjk_font_module():
     return module
 
 
-def test_chinese_font_is_vendored_and_matches_its_checksum(config):
-    cjk_font = _cjk_font_module()
+def test_chinese_font_is_vendored_and_matches_its_checksum(config, cjk_font):
     assert cjk_font.FONT.is_file(), f"{cjk_font.FONT.relative_to(ROOT)} is missing"
     assert (cjk_font.FONT.parent / "OFL.txt").is_file(), "the font's licence, fonts/OFL.txt, is missing"
     notes = (ROOT / STATIC_DIR / "README.md").read_text(encoding="utf-8")
@@ -244,8 +226,7 @@ def test_chinese_font_is_vendored_and_matches_its_checksum(config):
     assert declared.strip() == expected, f"cjk.css maps {declared!r} to the font, the subset covers {expected!r}"
 
 
-def test_chinese_font_has_every_chinese_character_of_the_book():
-    cjk_font = _cjk_font_module()
+def test_chinese_font_has_every_chinese_character_of_the_book(cjk_font):
     used = cjk_font.book_cjk_characters()
     assert "反" in used and "术" in used, "the glossary's Chinese terms were not found"
     missing = sorted(set(used) - cjk_font.font_characters())

@@ -34,10 +34,11 @@ import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
-import yaml
+
+from book_toc import load_yaml, toc_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -57,37 +58,13 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _load_yaml(path):
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
-def _toc_docs():
-    """Every document of _toc.yml, root first, without extension."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("file", "root") and isinstance(value, str):
-                    found.append(re.sub(r"\.(md|ipynb)$", "", value))
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(_load_yaml(ROOT / "_toc.yml"))
-    return found
-
-
 def _is_notebook(doc):
     return (ROOT / f"{doc}.ipynb").is_file()
 
 
 def _built_docs():
     """The documents of the table of contents that have a page in _build/html."""
-    return [doc for doc in _toc_docs() if (HTML / f"{doc}.html").is_file()]
+    return [doc for doc in toc_docs() if (HTML / f"{doc}.html").is_file()]
 
 
 # ---------------------------------------------------------------- the build
@@ -171,7 +148,7 @@ def test_build_has_no_warnings(book):
 
 
 def test_every_toc_page_was_built(book):
-    missing = [doc for doc in _toc_docs() if not _page_file(doc).is_file()]
+    missing = [doc for doc in toc_docs() if not _page_file(doc).is_file()]
     assert not missing, f"pages missing from _build/html: {missing}"
 
 
@@ -458,7 +435,7 @@ def visits(book, site_url, chromium, tmp_path_factory):
     """Every page of the table of contents, and a search, opened in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    docs = _toc_docs()
+    docs = toc_docs()
     chapters = [d for d in docs if d.startswith("notebooks/")]
     shots = {docs[0]: "intro", "book/glossary": "glossary", f"search.html?q={SEARCH_WORD}": "search"}
     if chapters:
@@ -549,7 +526,7 @@ def test_search_finds_gradient(visits):
 
 @pytest.fixture(scope="module")
 def repository():
-    config = _load_yaml(ROOT / "_config.yml")
+    config = load_yaml("_config.yml")
     repo, launch = config["repository"], config["launch_buttons"]
     owner_name = urlsplit(repo["url"]).path.strip("/")
     return {"url": repo["url"], "branch": repo["branch"], "owner_name": owner_name,
@@ -557,7 +534,7 @@ def repository():
 
 
 def test_launch_buttons_point_at_the_repository(visits, repository):
-    notebook_docs = [d for d in _toc_docs() if _is_notebook(d)]
+    notebook_docs = [d for d in toc_docs() if _is_notebook(d)]
     assert notebook_docs
     r = repository
     for doc in notebook_docs:
@@ -580,7 +557,7 @@ def test_launch_buttons_point_at_the_repository(visits, repository):
 
 
 def test_download_button_gives_the_notebook(visits, book):
-    for doc in filter(_is_notebook, _toc_docs()):
+    for doc in filter(_is_notebook, toc_docs()):
         visit = visits[f"{doc}.html"]
         notebooks = {link: text for link, text in visit.downloads.items()}
         assert len(notebooks) == 1, f"{doc}: expected one .ipynb download, found {visit.download_links}"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
+from book_toc import load_yaml, toc_files
 from helpers import labs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,20 +127,11 @@ def test_no_stale_student_versions():
     assert committed == LAB_IDS, "book/labs/ must hold one student version per lab in labs/"
 
 
-def _toc_files(node):
-    if isinstance(node, dict):
-        return [v for k, v in node.items() if k in ("file", "root") and isinstance(v, str)] + \
-            [f for k, v in node.items() if k not in ("file", "root") for f in _toc_files(v)]
-    if isinstance(node, list):
-        return [f for item in node for f in _toc_files(item)]
-    return []
-
-
 def test_book_lists_every_lab_and_the_instructor_guide():
-    toc = _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
+    toc = toc_files()
     for page in ["book/labs", "book/instructor_guide"] + [f"book/labs/{lab}" for lab in LAB_IDS]:
         assert page in toc, f"_toc.yml does not list {page}"
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    config = load_yaml("_config.yml")["repository"]
     page = (ROOT / "book" / "labs.md").read_text(encoding="utf-8")
     for lab in LAB_IDS:
         colab = (f"https://colab.research.google.com/github/{config['url'].split('github.com/')[1]}"
