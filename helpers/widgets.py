@@ -232,12 +232,11 @@ def logistic_figure(X, y, weight, bias, threshold=0.5, class_names=None, title=N
         the threshold, and the counts and scores it gives (accuracy, precision, recall,
         mean binary cross-entropy) in the title and a text box.
     """
+    from helpers.checks import check_binary_targets
     from helpers.numpy_nn.activations import sigmoid
     from helpers.numpy_nn.losses import binary_cross_entropy_with_logits
     from helpers.numpy_nn.metrics import accuracy, confusion_matrix, precision, recall
     from helpers.plot import class_colors, plot_decision_boundary
-
-    from helpers.checks import check_binary_targets
 
     y = _check_two_feature_data(X, y, "logistic_figure draws", check_binary_targets)
     w = _check_weight_pair(weight)
