@@ -48,3 +48,72 @@ def softmax(z, axis=-1):
     check_array(z, "z", framework="numpy")
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
+
+
+
+# ------------------------------------------------------------------ the softmax's backward pass
+# (Its imports sit here, with the code that uses them, so this section reads on its own.)
+from helpers.checks import check_probabilities, check_same_shape  # noqa: E402
+
+
+def softmax_backward(dout, probs, axis=-1):
+    """The gradient through a softmax, without forming its Jacobian.
+
+    If ``probs = softmax(z, axis)`` and ``dout`` is dL/d(probs), the chain rule with the
+    Jacobian ``J = diag(s) - s s^T`` of each slice ``s`` along ``axis`` (J is symmetric)
+    gives
+
+        dL/dz = J dout = s * (dout - sum(dout * s, axis)),
+
+    which costs O(K) per slice of K classes instead of the O(K^2) of building ``J``.
+
+    Args:
+        dout: (..., K) float array, the gradient of the loss w.r.t. the softmax's output.
+        probs: (..., K) float array of the same shape and dtype, the softmax's output
+            (each slice along ``axis`` non-negative and summing to 1).
+        axis: the axis the softmax was taken along (default: the last).
+
+    Returns:
+        (..., K) array of ``probs``'s dtype: the gradient w.r.t. the softmax's input z.
+
+    Raises:
+        TypeError: if either is not a floating-point NumPy array, their dtypes differ,
+            or ``axis`` is not an integer.
+        ValueError: if the shapes differ, ``axis`` is out of range, a value is not
+            finite, or ``probs`` is not a probability distribution along ``axis``.
+    """
+    for value, name in ((dout, "dout"), (probs, "probs")):
+        check_array(value, name)
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{name} must be a NumPy array, got {type(value).__name__}; "
+                            f"convert a tensor with .detach().cpu().numpy()")
+    check_same_shape(dout, "dout", probs, "probs")
+    if dout.dtype != probs.dtype:
+        raise TypeError(f"dout must have the dtype of probs, {probs.dtype}, got {dout.dtype}")
+    axis = check_softmax_axis(axis, probs.ndim)
+    check_softmax_output(probs, axis)
+    dot = np.sum(dout * probs, axis=axis, keepdims=True)   # (..., 1, ...): g . s for every slice
+    return probs * (dout - dot)
+
+
+def check_softmax_axis(axis, ndim):
+    """Check an ``axis`` for an array of ``ndim`` >= 1 dimensions; return it as an int in 0..ndim-1."""
+    if ndim == 0:
+        raise ValueError("the array must have at least one dimension (the classes), got a 0-D array")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, got {axis!r} of type {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis must be in {-ndim}..{ndim - 1} for an array of {ndim} dimension(s), got {axis}")
+    return int(axis) % ndim
+
+
+def check_softmax_output(probs, axis=-1):
+    """Check that ``probs`` is a softmax's output: in [0, 1] and summing to 1 along ``axis``."""
+    check_probabilities(probs, "probs")
+    if probs.size:
+        tolerance = 1e-8 if probs.dtype == np.float64 else 1e-3
+        worst = float(np.max(np.abs(np.sum(probs, axis=axis, dtype=np.float64) - 1.0)))
+        if worst > tolerance:
+            raise ValueError(f"probs must sum to 1 along axis {axis} (a softmax's output), got a sum off by "
+                             f"{worst:.3g}; pass the softmax's output, not its input (the logits)")
+    return probs

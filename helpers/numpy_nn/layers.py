@@ -204,3 +204,58 @@ def mlp(sizes, activation="relu", rng=None, dtype=np.float64):
         if i < len(sizes) - 2:
             layers.append(ACTIVATIONS[activation]())
     return Sequential(*layers)
+
+
+# ------------------------------------------------------------------------------ Softmax as a layer
+# (Its imports sit here, with the code that uses them, so this section reads on its own.)
+from helpers.numpy_nn.activations import check_softmax_axis, softmax, softmax_backward  # noqa: E402
+
+
+class Softmax:
+    """Softmax as a layer of its own, like ``torch.nn.Softmax(dim=-1)``: no parameters.
+
+    forward:  x (..., K) -> out (..., K), out = softmax(x) along ``dim``; saves ``out``.
+    backward: dout (..., K) -> dx (..., K), dx = out * (dout - sum(dout * out, dim)),
+              the product with the Jacobian diag(out) - out out^T, never formed.
+
+    Use it where the probabilities themselves feed the next computation (attention
+    weights). Before a cross-entropy loss use ``CrossEntropyLoss`` on the logits
+    instead, which is stable and cheaper.
+
+    Args:
+        dim: the axis the probabilities sum to 1 along (default: the last), as in PyTorch.
+    """
+
+    def __init__(self, dim=-1):
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"dim must be an integer axis, got {dim!r} of type {type(dim).__name__}")
+        self.dim = int(dim)
+        self.grads = {}
+        self._saved = None
+
+    def parameters(self):
+        return {}
+
+    def zero_grad(self):
+        pass
+
+    def forward(self, x):
+        """x: (..., K) float array -> (..., K) probabilities of x's dtype along ``dim``."""
+        check_array(x, "x")
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"x must be a NumPy array, got {type(x).__name__}; use torch.nn.Softmax for tensors")
+        axis = check_softmax_axis(self.dim, x.ndim)
+        out = softmax(x, axis=axis)
+        self._saved = out
+        return out
+
+    __call__ = forward
+
+    def backward(self, dout):
+        """dout: (..., K), the gradient w.r.t. the output -> (..., K), the gradient w.r.t. x."""
+        if self._saved is None:
+            raise RuntimeError(f"{self!r}: backward was called before forward")
+        return softmax_backward(dout, self._saved, axis=self.dim)
+
+    def __repr__(self):
+        return f"Softmax(dim={self.dim})"

@@ -23,3 +23,8 @@ def mlp(sizes, activation="relu", device=None, dtype=None):
         if i < len(sizes) - 2:
             layers.append(ACTIVATIONS[activation]())
     return nn.Sequential(*layers)
+
+
+# Softmax as a layer of its own: torch's, with the same argument as the NumPy one (``dim``, default -1 there;
+# pass dim explicitly here, since torch.nn.Softmax's default is None).
+Softmax = nn.Softmax
