@@ -68,6 +68,7 @@ LOGITS = rng.normal(size=(6, 3))
 SCORES = rng.normal(size=6)
 PROBS = np.array([0.1, 0.9, 0.6, 0.3, 0.8, 0.2])
 Z = rng.normal(size=(4, 3))
+SOFTMAX_Z = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
 TORCH64 = {"dtype": torch.float64}
 
 
@@ -212,6 +213,13 @@ def _numpy_only_cases():
                                               "helpers.numpy_nn.linear_regression"), 2),
                                            "loss_fn": mse, "gradient_fn": mse_grad, "lr": 0.1, "epochs": 1,
                                            "batch_size": 3}),
+        "activations.softmax_backward": lambda m: (m.softmax_backward, {"dout": _f("float", Z),
+                                                                        "probs": _f("float", SOFTMAX_Z)}, {}),
+        "activations.check_softmax_output": lambda m: (m.check_softmax_output, {"probs": _f("float", SOFTMAX_Z)}, {}),
+        "layers.Softmax.forward": lambda m: (layers.Softmax().forward, {"x": _f("float", Z)}, {}),
+        "layers.Softmax.backward": lambda m: (_after_forward(layers.Softmax(), Z), {"dout": _f("float", Z)}, {}),
+        "tensor_mlp.tensor_cross_entropy": lambda m: (m.tensor_cross_entropy, {"y": _f("labels", Y_CLS)},
+                                                      {"logits": Tensor(LOGITS)}),
         "autograd.Tensor": lambda m: (Tensor, {"data": _f("float", Z)}, {}),
         "autograd.Tensor.backward": lambda m: (Tensor(Z).backward, {"gradient": _f("float", Z)}, {}),
     }
@@ -262,6 +270,11 @@ EXEMPT = {
     "numpy_nn.linear_regression.LinearRegression": NO_ARRAYS,
     "numpy_nn.logistic_regression.LogisticRegression": NO_ARRAYS,
     "numpy_nn.softmax_regression.SoftmaxRegression": NO_ARRAYS,
+    "numpy_nn.activations.check_softmax_axis": "takes an integer axis and a rank; tested in test_softmax_jacobian.py",
+    "numpy_nn.layers.Softmax": NO_ARRAYS,
+    "numpy_nn.tensor_mlp.TensorLinear": NO_ARRAYS,
+    "numpy_nn.tensor_mlp.TensorMLP": NO_ARRAYS,
+    "numpy_nn.tensor_mlp.TensorMLP.load_state_dict": "takes a dict; names and shapes are checked in test_tensor_mlp.py",
     "numpy_nn.optim.sgd_step": "takes dicts of arrays; test_defects.py checks its gradient checks",
     "numpy_nn.optim.log_parameters": "takes a History and a model, not arrays",
     "numpy_nn.linear.Linear.load_state_dict": "takes a dict; names and shapes are checked in test_linear_regression.py",

@@ -154,7 +154,7 @@ def test_bad_inputs_are_refused_with_clear_messages():
         softmax_backward(dout, np.full((2, 3), 0.2))
     with pytest.raises(ValueError, match=r"probs must hold probabilities in \[0, 1\]"):
         softmax_backward(dout, np.array([[2.0, -1.0, 0.0], [0.5, 0.5, 0.0]]))
-    with pytest.raises(TypeError, match=r"dout must be a NumPy array, got Tensor"):
+    with pytest.raises(TypeError, match=r"dout must be a NumPy array, got a torch.Tensor"):
         softmax_backward(torch.ones(2, 3, dtype=torch.float64), probs)
     with pytest.raises(TypeError, match=r"dout must hold floating-point numbers, got dtype int64"):
         softmax_backward(np.ones((2, 3), dtype=np.int64), probs)

@@ -82,11 +82,8 @@ def softmax_backward(dout, probs, axis=-1):
         ValueError: if the shapes differ, ``axis`` is out of range, a value is not
             finite, or ``probs`` is not a probability distribution along ``axis``.
     """
-    for value, name in ((dout, "dout"), (probs, "probs")):
-        check_array(value, name)
-        if not isinstance(value, np.ndarray):
-            raise TypeError(f"{name} must be a NumPy array, got {type(value).__name__}; "
-                            f"convert a tensor with .detach().cpu().numpy()")
+    check_array(dout, "dout", framework="numpy")
+    check_array(probs, "probs", framework="numpy")
     check_same_shape(dout, "dout", probs, "probs")
     if dout.dtype != probs.dtype:
         raise TypeError(f"dout must have the dtype of probs, {probs.dtype}, got {dout.dtype}")
@@ -109,7 +106,7 @@ def check_softmax_axis(axis, ndim):
 
 def check_softmax_output(probs, axis=-1):
     """Check that ``probs`` is a softmax's output: in [0, 1] and summing to 1 along ``axis``."""
-    check_probabilities(probs, "probs")
+    check_probabilities(probs, "probs", framework="numpy")
     if probs.size:
         tolerance = 1e-8 if probs.dtype == np.float64 else 1e-3
         worst = float(np.max(np.abs(np.sum(probs, axis=axis, dtype=np.float64) - 1.0)))

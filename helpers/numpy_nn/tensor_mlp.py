@@ -165,7 +165,7 @@ def tensor_cross_entropy(logits, y):
     if logits.data.ndim != 2:
         raise ValueError(f"logits must be 2-D (N, K), got shape {logits.shape}")
     n, k = logits.shape
-    check_labels(y, "y", num_classes=k)
+    check_labels(y, "y", num_classes=k, framework="numpy")
     if len(y) != n:
         raise ValueError(f"y must have one label per row of logits ({n}), got {len(y)}")
     shifted = logits - logits.data.max(axis=1, keepdims=True)          # (N, K), a constant shift per row
