@@ -1,15 +1,18 @@
 """Argument checks shared by every public ``helpers`` function.
 
 Each check raises an error that names the argument, what was expected and what
-was given, so that a mistake is found where it is made and not three layers
-further down as a puzzling broadcasting result or a ``nan``.
+was given ("``name`` must be ..., got ..."), so that a mistake is found where it
+is made and not three layers further down as a puzzling broadcasting result or
+a ``nan``.
 
-The checks accept NumPy arrays and PyTorch tensors alike: both have ``shape``,
-``ndim`` and ``dtype``.
+The NumPy references in ``helpers.numpy_nn`` and their PyTorch twins in
+``helpers.torch_nn`` call the same checks, so both accept and reject the same
+things with the same messages. ``framework="numpy"`` or ``"torch"`` makes a check
+also refuse the other library's arrays, with a hint on how to convert.
 """
 
 import math
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -26,6 +29,19 @@ class TrainingDivergedError(FloatingPointError):
         self.history = history
 
 
+class LossBelowBoundError(TrainingDivergedError):
+    """The loss fell below the smallest value its formula can take (0 for MSE and cross-entropy).
+
+    A loss that goes below its bound is not the objective that was meant: a forgotten
+    square or a sign error makes "minimising" it run off to minus infinity, even when its
+    gradient is consistent with it and passes a gradient check. ``history`` as in
+    :class:`TrainingDivergedError`.
+    """
+
+
+FRAMEWORKS = (None, "numpy", "torch")
+
+
 def _shape_text(shape):
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -34,8 +50,24 @@ def _is_torch(x):
     return type(x).__module__.startswith("torch")
 
 
-def check_array(x, name, ndim=None, dtype="float", finite=True):
-    """Check that ``x`` is an array (or tensor) of the right rank and kind.
+def check_framework(x, name, framework):
+    """Check that ``x`` is a NumPy array (``framework="numpy"``) or a torch.Tensor (``"torch"``).
+
+    ``framework=None`` accepts either. The message says how to convert, e.g.
+    "X must be a NumPy array, got a torch.Tensor (use X.detach().cpu().numpy())".
+    """
+    check_choice(framework, "framework", FRAMEWORKS)
+    if framework == "numpy" and _is_torch(x):
+        raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor "
+                        f"(use {name}.detach().cpu().numpy(), or the twin in helpers.torch_nn)")
+    if framework == "torch" and isinstance(x, np.ndarray):
+        raise TypeError(f"{name} must be a torch.Tensor, got a NumPy array "
+                        f"(use torch.as_tensor({name}), or the twin in helpers.numpy_nn)")
+    return x
+
+
+def check_array(x, name, ndim=None, dtype="float", finite=True, framework=None, allow_empty=False):
+    """Check that ``x`` is an array (or tensor) of the right library, rank and kind.
 
     Args:
         x: a NumPy array or a PyTorch tensor.
@@ -43,12 +75,16 @@ def check_array(x, name, ndim=None, dtype="float", finite=True):
         ndim: the expected number of dimensions, or a tuple of allowed ones.
         dtype: ``"float"``, ``"int"`` or ``None`` (any numeric type).
         finite: if true, reject ``nan`` and ``inf`` values.
+        framework: ``"numpy"``, ``"torch"`` or ``None`` (either), see ``check_framework``.
+        allow_empty: if false (the default), reject an array without any entries.
 
     Returns:
         ``x`` unchanged, so the check can be used inline.
     """
+    check_framework(x, name, framework)
     if not (isinstance(x, np.ndarray) or _is_torch(x) and hasattr(x, "shape")):
-        raise TypeError(f"{name} must be a NumPy array or a torch.Tensor, got {type(x).__name__}")
+        want = {None: "a NumPy array or a torch.Tensor", "numpy": "a NumPy array", "torch": "a torch.Tensor"}
+        raise TypeError(f"{name} must be {want[framework]}, got {type(x).__name__}")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if x.ndim not in allowed:
@@ -64,12 +100,19 @@ def check_array(x, name, ndim=None, dtype="float", finite=True):
         raise TypeError(f"{name} must hold integers, got dtype {x.dtype}")
     if dtype is None and kind not in "fiub":
         raise TypeError(f"{name} must be numeric, got dtype {x.dtype}")
+    if not allow_empty and _size(x) == 0:
+        what = "at least one example" if x.ndim >= 1 and x.shape[0] == 0 else "at least one value"
+        raise ValueError(f"{name} must hold {what}, got an empty array of shape {_shape_text(tuple(x.shape))}")
     if finite and kind == "f":
         bad = int((~(x.isfinite() if _is_torch(x) else np.isfinite(x))).sum())
         if bad:
             raise ValueError(f"{name} must be finite, got {bad} nan or inf value(s) in an array of shape "
                              f"{_shape_text(tuple(x.shape))}")
     return x
+
+
+def _size(x):
+    return x.numel() if _is_torch(x) else x.size
 
 
 def _dtype_kind(x):
@@ -97,15 +140,49 @@ def check_same_shape(a, a_name, b, b_name):
                          f"{_shape_text(tuple(a.shape))} and {_shape_text(tuple(b.shape))}")
 
 
+def check_integer(value, name, minimum=None):
+    """Check a whole number of Python or NumPy integer type (not ``True``, not ``4.0``), at least ``minimum``.
+
+    Returns it as a Python ``int``.
+    """
+    want = {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
+        minimum, f"an integer >= {minimum}")
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be {want}, got {value!r} of type {type(value).__name__}")
+    if not isinstance(value, Integral):
+        raise ValueError(f"{name} must be {want}, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be {want}, got {value!r}")
+    return int(value)
+
+
 def check_positive(value, name, integer=False):
-    """Check a positive number (a learning rate, an epoch count, a batch size)."""
+    """Check a positive number (a learning rate, an epoch count, a batch size).
+
+    With ``integer=True`` the value must be of integer type, see ``check_integer``.
+    """
+    if integer:
+        return check_integer(value, name, minimum=1)
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a positive number, got {value!r} of type {type(value).__name__}")
-    if integer and int(value) != value:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be positive and finite, got {value!r}")
-    return int(value) if integer else float(value)
+    return float(value)
+
+
+def check_number(value, name, low=-math.inf, high=math.inf):
+    """Check a real number (not a string, not ``True``) in ``[low, high]``; returns it as a float."""
+    if low == 0 and high == 1:
+        want = "a probability in [0, 1]"
+    elif math.isinf(low) and math.isinf(high):
+        want = "a finite number"
+    else:
+        want = f"a number in [{low:g}, {high:g}]"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be {want}, got {value!r} of type {type(value).__name__}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be {want}, got {value!r}")
+    return float(value)
 
 
 def check_choice(value, name, choices):
@@ -116,40 +193,77 @@ def check_choice(value, name, choices):
     return value
 
 
-def check_regression_data(X, y):
+def check_rng(rng, name="rng"):
+    """Turn ``rng`` into a ``numpy.random.Generator``.
+
+    Accepts a Generator (used as it is), a non-negative integer seed (``np.random.default_rng(seed)``)
+    or ``None`` (seed 0, so the default is repeatable). Refuses anything else, e.g. the legacy
+    ``np.random.RandomState`` or a torch.Generator.
+    """
+    if rng is None:
+        return np.random.default_rng(0)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, Integral) and not isinstance(rng, bool):
+        return np.random.default_rng(check_integer(rng, name, minimum=0))
+    raise TypeError(f"{name} must be a numpy.random.Generator or an integer seed, got {type(rng).__name__} "
+                    f"(make one with np.random.default_rng(seed))")
+
+
+def check_numpy_float_dtype(dtype, name="dtype"):
+    """Check a NumPy floating-point dtype (``np.float32`` or ``np.float64``); return it as ``np.dtype``."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved not in (np.float32, np.float64) or dtype is None:
+        got = repr(dtype) if resolved is None or dtype is None else resolved.name
+        raise TypeError(f"{name} must be np.float32 or np.float64, got {got}")
+    return resolved
+
+
+def check_torch_float_dtype(dtype, name="dtype"):
+    """Check ``None`` (torch's default) or a floating-point ``torch.dtype``; return it unchanged."""
+    if dtype is None:
+        return None
+    if not (type(dtype).__name__ == "dtype" and _is_torch(dtype) and dtype.is_floating_point):
+        raise TypeError(f"{name} must be None or a floating-point torch.dtype such as torch.float32, got {dtype!r}")
+    return dtype
+
+
+def check_regression_data(X, y, framework=None):
     """Check ``X: (N, D)`` and ``y: (N,)``: float, finite, at least one row, same N."""
-    check_array(X, "X", ndim=2)
-    check_array(y, "y", ndim=1)
+    check_array(X, "X", ndim=2, framework=framework)
+    check_array(y, "y", ndim=1, framework=framework)
     check_same_length(X, "X", y, "y")
-    if X.shape[0] == 0:
-        raise ValueError("X and y must hold at least one example, got 0 rows")
 
 
-def check_labels(y, name="y", num_classes=None):
+def check_labels(y, name="y", num_classes=None, framework=None):
     """Check integer class labels ``y: (N,)`` with values in ``0 .. num_classes - 1``.
 
     Float arrays are refused even when they hold whole numbers: labels index classes,
     and ``2.0`` where ``2`` is meant usually hides a bug upstream.
     """
-    check_array(y, name, ndim=1, dtype=None)
+    check_array(y, name, ndim=1, dtype=None, framework=framework)
     if _dtype_kind(y) not in "iu":
         sample = np.asarray(y.tolist()).ravel()[:3].tolist()
         raise TypeError(f"{name} must hold integer class labels 0..K-1, got dtype {y.dtype} "
                         f"(first values {sample}); convert with .astype(int) if they are whole numbers")
-    if len(y) and num_classes is not None:
+    if num_classes is not None:
+        num_classes = check_integer(num_classes, "num_classes", minimum=1)
         low, high = int(y.min()), int(y.max())
         if low < 0 or high >= num_classes:
             bad = low if low < 0 else high
             raise ValueError(f"{name} must hold labels in 0..{num_classes - 1} for {num_classes} classes, "
                              f"got the label {bad}")
-    elif len(y) and int(y.min()) < 0:
+    elif int(y.min()) < 0:
         raise ValueError(f"{name} must hold non-negative class labels, got the label {int(y.min())}")
     return y
 
 
-def check_binary_targets(y, name="y"):
+def check_binary_targets(y, name="y", framework=None):
     """Check binary targets ``y: (N,)``: integers or floats, every value 0 or 1."""
-    check_array(y, name, ndim=1, dtype=None)
+    check_array(y, name, ndim=1, dtype=None, framework=framework)
     values = np.unique(np.asarray(y.tolist()))
     if not np.isin(values, [0, 1]).all():
         odd = [v.item() for v in values if v not in (0, 1)][:3]
@@ -157,13 +271,25 @@ def check_binary_targets(y, name="y"):
     return y
 
 
-def check_probabilities(p, name="probs"):
+def check_probabilities(p, name="probs", framework=None):
     """Check that every entry of ``p`` is a probability in [0, 1]."""
-    check_array(p, name)
+    check_array(p, name, framework=framework)
     low, high = float(p.min()), float(p.max())
     if low < 0 or high > 1:
         raise ValueError(f"{name} must hold probabilities in [0, 1], got values from {low:.4g} to {high:.4g}; "
                          f"if these are logits (raw scores), use the *_with_logits version")
+    return p
+
+
+def check_probability_rows(p, name="targets", framework=None):
+    """Check ``p: (N, K)``: every row a probability vector (entries in [0, 1] summing to 1)."""
+    check_array(p, name, ndim=2, framework=framework)
+    check_probabilities(p, name)
+    sums = np.asarray(p.sum(axis=1).tolist(), dtype=np.float64)
+    tolerance = 1e-6 if str(p.dtype).endswith("float64") else 1e-4  # float32 rows carry more rounding
+    if not np.allclose(sums, 1.0, rtol=0, atol=tolerance):
+        raise ValueError(f"{name} rows must each sum to 1 (one-hot or probabilities), "
+                         f"got row sums from {sums.min():.4g} to {sums.max():.4g}")
     return p
 
 
@@ -176,7 +302,10 @@ def check_two_classes_present(y, name="y"):
 
 
 def check_layer_sizes(sizes):
-    """Check the widths of a multilayer perceptron, input to output: at least two positive integers."""
+    """Check the widths of a multilayer perceptron, input to output: a list of at least two positive integers."""
+    if not isinstance(sizes, (list, tuple)):
+        raise TypeError(f"sizes must be a list of layer widths from input to output such as [784, 128, 10], "
+                        f"got {sizes!r} of type {type(sizes).__name__}")
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output width, got {list(sizes)}")
-    return [check_positive(size, "each layer size", integer=True) for size in sizes]
+    return [check_integer(size, "each layer size in sizes", minimum=1) for size in sizes]

@@ -7,45 +7,48 @@ approximated by
 
 whose error shrinks like eps**2 (the one-sided version's shrinks only like eps).
 Comparing an analytic gradient against it catches a missing factor of 2, a wrong
-sign or a transposed matrix at once.
+sign or a transposed matrix at once. A ``nan`` or ``inf`` anywhere is a failure,
+never a match.
 """
 
 import numpy as np
 
-from helpers.checks import check_array, check_positive
+from helpers.checks import check_array, check_positive, check_rng
 
 
 class GradientCheckError(AssertionError):
-    """An analytic gradient disagrees with finite differences."""
+    """An analytic gradient disagrees with finite differences (or is not finite)."""
 
 
-def numerical_gradient(f, x, eps=1e-6):
+def numerical_gradient(f, x, eps=1e-6, name="x"):
     """Estimate the gradient of the scalar function ``f`` at ``x`` by centred differences.
 
     Args:
-        f: a function of no arguments that reads ``x`` and returns a scalar. ``x`` is
-            changed in place entry by entry (and restored), so ``f`` sees each nudge.
-        x: float64 array of any shape, e.g. weights ``(out, in)``.
+        f: a function of no arguments that reads ``x`` and returns a scalar (a float,
+            or an array of shape () or (1,)). ``x`` is changed in place entry by entry
+            (and restored), so ``f`` sees each nudge.
+        x: float64 NumPy array of any shape and memory layout (a transpose or a slice
+            works too), e.g. weights ``(out, in)``.
         eps: the step size.
+        name: what ``x`` is called in error messages.
 
     Returns:
         array with the shape of ``x``: the estimated gradient d f / d x.
     """
-    check_array(x, "x", dtype="float")
+    check_array(x, name, dtype="float", framework="numpy")
     if x.dtype != np.float64:
-        raise TypeError(f"x must be float64 for accurate finite differences, got dtype {x.dtype}")
+        raise TypeError(f"{name} must be float64 for accurate finite differences, got dtype {x.dtype}")
     eps = check_positive(eps, "eps")
-    _check_scalar(f())
-    grad = np.zeros_like(x)
-    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)  # views into x and grad
-    for i in range(flat_x.size):
-        original = flat_x[i]
-        flat_x[i] = original + eps
-        f_plus = float(f())
-        flat_x[i] = original - eps
-        f_minus = float(f())
-        flat_x[i] = original
-        flat_grad[i] = (f_plus - f_minus) / (2 * eps)
+    _scalar(f())
+    grad = np.zeros(x.shape, dtype=np.float64)
+    for index in np.ndindex(x.shape):  # writes go through x itself, whatever its strides
+        original = x[index]
+        x[index] = original + eps
+        f_plus = _scalar(f())
+        x[index] = original - eps
+        f_minus = _scalar(f())
+        x[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
@@ -54,11 +57,19 @@ def relative_error(a, b):
 
     Near 1e-10 or less: the two agree to rounding. Near 1e-2 or more: a bug. Using
     norms, not entry by entry, keeps tiny entries (where finite differences carry
-    rounding noise of about 1e-10) from dominating.
+    rounding noise of about 1e-10) from dominating. Two all-zero arrays give 0.
+
+    Raises:
+        ValueError: if the shapes differ or either array holds ``nan`` or ``inf``
+            (a non-finite gradient is never a match).
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = _as_float64(a, "a"), _as_float64(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"cannot compare gradients of different shapes: {a.shape} and {b.shape}")
+    for array, name in ((a, "a"), (b, "b")):
+        bad = int(np.sum(~np.isfinite(array)))
+        if bad:
+            raise ValueError(f"{name} must be finite to compare gradients, got {bad} nan or inf value(s)")
     scale = np.linalg.norm(a) + np.linalg.norm(b)
     return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
 
@@ -77,13 +88,21 @@ def check_gradient(f, x, analytic_grad, eps=1e-6, tol=1e-6, name="x"):
         the relative error (a float) when the check passes.
 
     Raises:
-        GradientCheckError: naming the worst entry, both values and the error.
+        GradientCheckError: naming the worst entry, both values and the error, or the
+            first entry where either gradient is ``nan`` or ``inf``.
     """
-    analytic_grad = np.asarray(analytic_grad)
+    analytic_grad = _as_float64(analytic_grad, f"the analytic gradient of {name}")
     if analytic_grad.shape != x.shape:
         raise ValueError(f"the analytic gradient of {name} must have the shape of {name}, "
                          f"{x.shape}, got {analytic_grad.shape}")
-    numeric = numerical_gradient(f, x, eps)
+    numeric = numerical_gradient(f, x, eps, name=name)
+    for gradient, which in ((analytic_grad, "the analytic gradient"), (numeric, "the finite-difference gradient")):
+        bad = ~np.isfinite(gradient)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise GradientCheckError(
+                f"gradient check failed for {name}: {which} holds {int(bad.sum())} nan or inf value(s), "
+                f"the first at entry {first} ({gradient[first]}); a non-finite gradient is never a match")
     error = relative_error(analytic_grad, numeric)
     if not error <= tol:
         worst = np.unravel_index(np.argmax(np.abs(analytic_grad - numeric)), x.shape)
@@ -94,11 +113,22 @@ def check_gradient(f, x, analytic_grad, eps=1e-6, tol=1e-6, name="x"):
     return error
 
 
-def _check_scalar(value):
-    shape = np.shape(value)
+def _as_float64(a, name):
+    if type(a).__module__.startswith("torch"):
+        a = a.detach().cpu().numpy()  # a torch gradient may be compared with a NumPy one
+    try:
+        return np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {type(a).__name__}") from None
+
+
+def _scalar(value):
+    """``value`` (a float, or an array of shape () or (1,)) as a Python float."""
+    shape = tuple(np.shape(value))
     if shape not in ((), (1,)):
         raise ValueError(f"f must return a scalar (a loss), got an array of shape {shape}; "
                          f"reduce it first, e.g. with .sum() or .mean()")
+    return float(value.item() if hasattr(value, "item") else value)
 
 
 def check_layer_gradients(layer, x, tol=1e-6, eps=1e-6, rng=None):
@@ -108,8 +138,10 @@ def check_layer_gradients(layer, x, tol=1e-6, eps=1e-6, rng=None):
     ``dout``, so that dL/d(output) = dout and ``backward(dout)`` must return dL/dx.
 
     Args:
-        layer: an object with ``forward``, ``backward``, ``parameters()`` and ``grads``.
+        layer: an object with ``forward``, ``backward``, ``parameters()`` and ``grads``,
+            whose parameters are float64.
         x: float64 input array, e.g. (N, D).
+        rng: a ``numpy.random.Generator`` or a seed for ``dout`` (default: seed 0).
 
     Returns:
         ``{"x": error, "<param name>": error, ...}``, every relative error below ``tol``.
@@ -117,7 +149,18 @@ def check_layer_gradients(layer, x, tol=1e-6, eps=1e-6, rng=None):
     Raises:
         GradientCheckError: naming the first array whose gradient is wrong.
     """
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng(rng)
+    for method in ("forward", "backward", "parameters"):
+        if not callable(getattr(layer, method, None)):
+            raise TypeError(f"layer must be a NumPy layer with forward, backward and parameters methods, "
+                            f"got {type(layer).__name__} without {method}")
+    check_array(x, "x", framework="numpy")
+    if x.dtype != np.float64:
+        raise TypeError(f"x must be float64 for accurate finite differences, got dtype {x.dtype}")
+    for name, value in layer.parameters().items():
+        if value.dtype != np.float64:
+            raise TypeError(f"the layer's parameter {name} must be float64 for accurate finite differences, "
+                            f"got dtype {value.dtype}; build the layer with dtype=np.float64")
     out = layer.forward(x)
     dout = rng.normal(size=out.shape)
     dx = layer.backward(dout)

@@ -88,7 +88,7 @@ def test_linear_errors_name_the_layer_and_shapes():
         layer.load_state_dict({"weight": np.ones((2, 3))})
     with pytest.raises(ValueError, match=r"weight must have shape \(2, 3\), got \(3, 2\)"):
         layer.load_state_dict({"weight": np.ones((3, 2)), "bias": np.ones(2)})
-    with pytest.raises(ValueError, match="in_features must be positive"):
+    with pytest.raises(ValueError, match="in_features must be a positive integer, got 0"):
         Linear(0, 2)
 
 

@@ -18,20 +18,20 @@ def sigmoid(z):
 
     For z >= 0 uses 1 / (1 + exp(-z)); for z < 0 the equal form exp(z) / (1 + exp(z)).
     """
-    check_array(z, "z")
+    check_array(z, "z", framework="numpy")
     e = np.exp(-np.abs(z))  # in (0, 1], never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def log_sigmoid(z):
     """log(sigmoid(z)) = -log(1 + exp(-z)), elementwise and stable for large |z|."""
-    check_array(z, "z")
+    check_array(z, "z", framework="numpy")
     return -np.logaddexp(0.0, -z)
 
 
 def logsumexp(z, axis=-1, keepdims=False):
     """log(sum(exp(z), axis)) without overflow. z: (..., K) -> (...) (or (..., 1) with keepdims)."""
-    check_array(z, "z")
+    check_array(z, "z", framework="numpy")
     m = np.max(z, axis=axis, keepdims=True)
     out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
@@ -39,11 +39,12 @@ def logsumexp(z, axis=-1, keepdims=False):
 
 def log_softmax(z, axis=-1):
     """log(softmax(z)) = z - logsumexp(z). z: (N, K) -> (N, K)."""
+    check_array(z, "z", framework="numpy")
     return z - logsumexp(z, axis=axis, keepdims=True)
 
 
 def softmax(z, axis=-1):
     """Softmax along ``axis``. z: (N, K) -> (N, K), each row non-negative and summing to 1."""
-    check_array(z, "z")
+    check_array(z, "z", framework="numpy")
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)

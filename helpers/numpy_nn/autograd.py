@@ -10,9 +10,15 @@ output back to the inputs.
 Broadcasting: when an input was stretched to a bigger shape (a bias (H,) added to
 (N, H)), its gradient is summed back over the stretched axes (``unbroadcast``).
 
+A NumPy array may stand on either side of an operator: ``np.ones(3) * t`` gives a
+``Tensor``, as ``t * np.ones(3)`` does (``__array_ufunc__ = None`` tells NumPy to
+leave the operation to ``Tensor``).
+
 Like PyTorch, gradients accumulate in the leaves (the tensors you created) across
 ``backward`` calls until you reset them with ``zero_grad``.
 """
+
+from numbers import Real
 
 import numpy as np
 
@@ -39,7 +45,14 @@ class Tensor:
         grad: d(output)/d(this tensor) after ``backward``, same shape as ``data``.
     """
 
+    __array_ufunc__ = None  # NumPy arrays defer to Tensor's operators: np.ones(2) * t is a Tensor
+
     def __init__(self, data, label="", _parents=(), _op=""):
+        if type(data).__module__.startswith("torch"):
+            raise TypeError("data must be a number, a list or a NumPy array, got a torch.Tensor "
+                            "(use data.detach().cpu().numpy())")
+        if isinstance(data, Tensor):
+            raise TypeError("data must be a number, a list or a NumPy array, got a Tensor (use its .data)")
         self.data = np.asarray(data, dtype=np.float64)
         self.grad = np.zeros_like(self.data)
         self.label = label
@@ -69,10 +82,19 @@ class Tensor:
     def _lift(other):
         return other if isinstance(other, Tensor) else Tensor(other)
 
+    def _broadcast_shape(self, other, op):
+        """The shape of ``self <op> other``; a clear error when the two shapes do not broadcast."""
+        try:
+            return np.broadcast_shapes(self.shape, other.shape)
+        except ValueError:
+            raise ValueError(f"the operands of {op} must have shapes that broadcast, got {self.shape} and "
+                             f"{other.shape} (sizes must match or be 1, aligned from the right)") from None
+
     # -- elementwise arithmetic (with broadcasting) -------------------------------------------
 
     def __add__(self, other):
         other = self._lift(other)
+        self._broadcast_shape(other, "+")
         out = Tensor(self.data + other.data, _parents=(self, other), _op="+")
 
         def _backward():
@@ -83,6 +105,7 @@ class Tensor:
 
     def __mul__(self, other):
         other = self._lift(other)
+        self._broadcast_shape(other, "*")
         out = Tensor(self.data * other.data, _parents=(self, other), _op="*")
 
         def _backward():
@@ -92,8 +115,10 @@ class Tensor:
         return out
 
     def __pow__(self, exponent):
-        if not isinstance(exponent, (int, float)):
-            raise TypeError(f"only a constant number can be an exponent, got {type(exponent).__name__}")
+        if isinstance(exponent, bool) or not isinstance(exponent, Real):
+            raise TypeError(f"the exponent must be a constant number (an int or a float, NumPy's too), "
+                            f"got {type(exponent).__name__}")
+        exponent = exponent.item() if isinstance(exponent, np.generic) else exponent  # np.int64(3) -> 3
         out = Tensor(self.data ** exponent, _parents=(self,), _op=f"**{exponent}")
 
         def _backward():
@@ -120,6 +145,10 @@ class Tensor:
     __rmul__ = __mul__
 
     # -- matrix product --------------------------------------------------------------------------
+
+    def __rmatmul__(self, other):
+        """``array @ tensor``: the same product with a NumPy array on the left."""
+        return self._lift(other) @ self
 
     def __matmul__(self, other):
         """(N, D) @ (D, M) -> (N, M); also (D,) vectors as in NumPy."""

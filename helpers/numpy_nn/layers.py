@@ -17,7 +17,7 @@ whole network in one line.
 
 import numpy as np
 
-from helpers.checks import check_array, check_choice, check_layer_sizes
+from helpers.checks import check_array, check_choice, check_layer_sizes, check_numpy_float_dtype, check_rng
 from helpers.numpy_nn.activations import sigmoid
 from helpers.numpy_nn.linear import Linear
 from helpers.numpy_nn.losses import cross_entropy, cross_entropy_backward
@@ -37,7 +37,8 @@ class _Activation:
         pass
 
     def forward(self, x):
-        check_array(x, "x")
+        """x: any shape -> the same shape."""
+        check_array(x, "x", framework="numpy")
         out = self._function(x)
         self._saved = out if self._saves_output else x
         return out
@@ -45,8 +46,10 @@ class _Activation:
     __call__ = forward
 
     def backward(self, dout):
+        """dout: the gradient w.r.t. the output, its shape -> the gradient w.r.t. the input."""
         if self._saved is None:
             raise RuntimeError(f"{self!r}: backward was called before forward")
+        check_array(dout, "dout", framework="numpy")
         if dout.shape != self._saved.shape:
             raise ValueError(f"{self!r}: dout must have the output's shape {self._saved.shape}, got {dout.shape}")
         return dout * self._local_derivative(self._saved)
@@ -97,9 +100,16 @@ class Sequential:
     def __init__(self, *layers):
         if not layers:
             raise ValueError("Sequential needs at least one layer")
+        for index, layer in enumerate(layers):
+            if not all(callable(getattr(layer, method, None)) for method in ("forward", "backward", "parameters")):
+                raise TypeError(f"layer {index} of Sequential must be a layer with forward, backward and "
+                                f"parameters methods (such as Linear or ReLU), got {layer!r} of type "
+                                f"{type(layer).__name__}")
         self.layers = list(layers)
 
     def forward(self, x):
+        """x: (N, D) -> the last layer's output."""
+        check_array(x, "x", framework="numpy")
         for index, layer in enumerate(self.layers):
             try:
                 x = layer.forward(x)
@@ -111,6 +121,8 @@ class Sequential:
     __call__ = forward
 
     def backward(self, dout):
+        """dout: the gradient w.r.t. the output -> the gradient w.r.t. the input x."""
+        check_array(dout, "dout", framework="numpy")
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
@@ -179,12 +191,13 @@ def mlp(sizes, activation="relu", rng=None, dtype=np.float64):
     Args:
         sizes: layer widths from input to output, at least two.
         activation: "relu", "sigmoid" or "tanh", placed between Linear layers.
-        rng: a ``numpy.random.Generator`` for the initial weights.
+        rng: a ``numpy.random.Generator`` or an integer seed for the initial weights (default: seed 0).
         dtype: of the parameters (``np.float64`` or ``np.float32``).
     """
     sizes = check_layer_sizes(sizes)
     check_choice(activation, "activation", tuple(ACTIVATIONS))
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = check_rng(rng)
+    dtype = check_numpy_float_dtype(dtype)
     layers = []
     for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(Linear(d_in, d_out, rng=rng, dtype=dtype))

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from helpers.checks import check_array, check_positive
+from helpers.checks import check_array, check_numpy_float_dtype, check_positive, check_rng
 
 
 class Linear:
@@ -21,7 +21,7 @@ class Linear:
         in_features: D, the size of each input row.
         out_features: M, the size of each output row.
         bias: whether to learn an additive bias.
-        rng: a ``numpy.random.Generator`` for the initial weights (default: seed 0).
+        rng: a ``numpy.random.Generator`` or an integer seed for the initial weights (default: seed 0).
         dtype: of the parameters, ``np.float64`` (exact, for gradient checks) or
             ``np.float32`` (half the memory and about twice as fast).
 
@@ -32,7 +32,10 @@ class Linear:
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float64):
         self.in_features = check_positive(in_features, "in_features", integer=True)
         self.out_features = check_positive(out_features, "out_features", integer=True)
-        rng = np.random.default_rng(0) if rng is None else rng
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"bias must be True or False, got {bias!r}")
+        rng = check_rng(rng)
+        dtype = check_numpy_float_dtype(dtype)
         bound = 1.0 / math.sqrt(self.in_features)
         self.weight = rng.uniform(-bound, bound, size=(self.out_features, self.in_features)).astype(dtype)
         self.bias = rng.uniform(-bound, bound, size=(self.out_features,)).astype(dtype) if bias else None
@@ -48,7 +51,7 @@ class Linear:
 
     def forward(self, x):
         """x: (N, in_features) -> (N, out_features). Saves ``x`` for ``backward``."""
-        check_array(x, "x", ndim=2)
+        check_array(x, "x", ndim=2, framework="numpy")
         if x.shape[1] != self.in_features:
             raise ValueError(f"{self!r} expects input of shape (N, {self.in_features}), "
                              f"got shape {tuple(x.shape)}")
@@ -67,7 +70,7 @@ class Linear:
         """
         if self._x is None:
             raise RuntimeError(f"{self!r}: backward was called before forward")
-        check_array(dout, "dout", ndim=2)
+        check_array(dout, "dout", ndim=2, framework="numpy")
         expected = (self._x.shape[0], self.out_features)
         if dout.shape != expected:
             raise ValueError(f"{self!r}: dout must have the output's shape {expected}, got {tuple(dout.shape)}")

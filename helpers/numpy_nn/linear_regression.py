@@ -12,7 +12,7 @@ weights to and from the PyTorch twin in ``helpers.torch_nn.linear_regression``.
 
 import numpy as np
 
-from helpers.checks import check_regression_data
+from helpers.checks import check_array, check_regression_data
 from helpers.numpy_nn import optim
 from helpers.numpy_nn.linear import Linear
 from helpers.numpy_nn.losses import mse_loss
@@ -51,7 +51,7 @@ def mse_gradient(model, X, y):
     Returns:
         ``{"weight": (1, D), "bias": (1,)}``, the shapes of the parameters.
     """
-    check_regression_data(X, y)
+    check_regression_data(X, y, framework="numpy")
     residual = model(X) - y
     n = len(y)
     return {"weight": (2.0 / n) * (residual @ X)[None, :],
@@ -66,7 +66,7 @@ def fit_closed_form(X, y):
 
     X: (N, D), y: (N,).
     """
-    check_regression_data(X, y)
+    check_regression_data(X, y, framework="numpy")
     X1 = np.hstack([X, np.ones((len(X), 1))])  # (N, D + 1)
     solution, *_ = np.linalg.lstsq(X1, y, rcond=None)  # (D + 1,)
     model = LinearRegression(X.shape[1])
@@ -77,6 +77,7 @@ def fit_closed_form(X, y):
 
 def gradient_step(model, X, y, lr):
     """One step of gradient descent on the batch (X, y), in place. Returns the loss before it."""
+    check_regression_data(X, y, framework="numpy")
     loss = mse_loss(model(X), y)
     optim.sgd_step(model.parameters(), mse_gradient(model, X, y), lr)
     return loss
@@ -103,13 +104,14 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0, record_path=False
         TrainingDivergedError: the loss became non-finite or exploded (the learning
             rate is too large); the error's ``history`` holds the curve so far.
     """
-    check_regression_data(X, y)
-    return optim.minibatch_sgd(model, X, y, _loss, mse_gradient, lr, epochs, batch_size, seed, record_path)
+    check_regression_data(X, y, framework="numpy")
+    return optim.minibatch_sgd(model, X, y, _loss, mse_gradient, lr, epochs, batch_size, seed, record_path,
+                               lower_bound=0.0)
 
 
 def gradient_descent(model, X, y, lr, epochs, record_path=False):
     """Full-batch gradient descent: one step per epoch on all of (X, y). See ``minibatch_sgd``."""
-    check_regression_data(X, y)
+    check_regression_data(X, y, framework="numpy")
     return minibatch_sgd(model, X, y, lr, epochs, batch_size=len(X), record_path=record_path)
 
 
@@ -119,10 +121,11 @@ def mse_surface(X, y, weights, biases):
     X: (N, 1), y: (N,), weights: (W,), biases: (B,) -> losses: (B, W), where
     ``losses[i, j]`` is the MSE of y_hat = X * weights[j] + biases[i].
     """
-    check_regression_data(X, y)
+    check_regression_data(X, y, framework="numpy")
     if X.shape[1] != 1:
         raise ValueError(f"mse_surface draws one-feature models: X must have shape (N, 1), got {X.shape}")
-    weights, biases = np.asarray(weights, dtype=float), np.asarray(biases, dtype=float)
+    weights = check_array(np.asarray(weights, dtype=float), "weights", ndim=1)
+    biases = check_array(np.asarray(biases, dtype=float), "biases", ndim=1)
     pred = X[:, 0][None, None, :] * weights[None, :, None] + biases[:, None, None]  # (B, W, N)
     return np.mean((pred - y) ** 2, axis=-1)
 

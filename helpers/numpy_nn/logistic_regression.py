@@ -9,7 +9,7 @@ Parameters are kept like ``torch.nn.Linear(D, 1)``: ``weight`` (1, D), ``bias`` 
 
 import numpy as np
 
-from helpers.checks import check_array, check_binary_targets, check_positive, check_same_length, \
+from helpers.checks import check_array, check_binary_targets, check_number, check_positive, check_same_length, \
     check_two_classes_present
 from helpers.numpy_nn import optim
 from helpers.numpy_nn.activations import sigmoid
@@ -42,15 +42,14 @@ class LogisticRegression(Linear):
 
     def predict(self, X, threshold=0.5):
         """X: (N, D) -> class labels 0/1 (N,), int64: 1 where the probability >= threshold."""
-        if not 0 <= threshold <= 1:
-            raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
+        threshold = check_number(threshold, "threshold", low=0, high=1)
         return (self.predict_proba(X) >= threshold).astype(np.int64)
 
 
 def check_classification_data(X, y):
     """Check X: (N, D) floats and y: (N,) binary labels with matching N."""
-    check_array(X, "X", ndim=2)
-    check_binary_targets(y, "y")
+    check_array(X, "X", ndim=2, framework="numpy")
+    check_binary_targets(y, "y", framework="numpy")
     check_same_length(X, "X", y, "y")
 
 
@@ -68,13 +67,15 @@ def bce_gradient(model, X, y):
 
 def gradient_step(model, X, y, lr):
     """One gradient-descent step on the batch, in place. Returns the loss before the step."""
+    check_classification_data(X, y)
     loss = _loss(model, X, y)
     optim.sgd_step(model.parameters(), bce_gradient(model, X, y), lr)
     return loss
 
 
 def accuracy_metric(model, X, y):
-    """The fraction of examples classified correctly at threshold 0.5."""
+    """The fraction of examples classified correctly at threshold 0.5. X: (N, D), y: (N,) of 0/1."""
+    check_classification_data(X, y)
     return float(np.mean(model.predict(X) == y))
 
 
@@ -89,7 +90,7 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0, record_path=False
     check_two_classes_present(y)
     check_positive(batch_size, "batch_size", integer=True)
     return optim.minibatch_sgd(model, X, y, _loss, bce_gradient, lr, epochs, batch_size, seed,
-                               record_path, metrics={"accuracy": accuracy_metric})
+                               record_path, metrics={"accuracy": accuracy_metric}, lower_bound=0.0)
 
 
 def gradient_descent(model, X, y, lr, epochs, record_path=False):

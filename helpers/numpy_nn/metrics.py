@@ -14,15 +14,15 @@ positive when its score >= the threshold.
 
 import numpy as np
 
-from helpers.checks import check_array, check_choice, check_labels, check_same_length
+from helpers.checks import check_array, check_choice, check_integer, check_labels, check_same_length
+
+AVERAGES = ("binary", "macro", "micro", "weighted")
 
 
 def _check_pair(y_true, y_pred):
-    check_labels(y_true, "y_true")
-    check_labels(y_pred, "y_pred")
+    check_labels(y_true, "y_true", framework="numpy")
+    check_labels(y_pred, "y_pred", framework="numpy")
     check_same_length(y_true, "y_true", y_pred, "y_pred")
-    if len(y_true) == 0:
-        raise ValueError("y_true and y_pred must hold at least one example, got 0")
 
 
 def accuracy(y_true, y_pred):
@@ -35,10 +35,14 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     """Counts ``C[i, j]`` of examples of true class i predicted as class j: (K, K) int64.
 
     Rows are true classes, columns predictions (scikit-learn's convention), so the
-    diagonal holds the correct predictions. K defaults to 1 + the largest label seen.
+    diagonal holds the correct predictions. K is ``num_classes`` (a positive integer,
+    larger than every label) or, by default, 1 + the largest label seen.
     """
     _check_pair(y_true, y_pred)
-    k = num_classes or int(max(y_true.max(), y_pred.max())) + 1
+    if num_classes is None:
+        k = int(max(y_true.max(), y_pred.max())) + 1
+    else:
+        k = check_integer(num_classes, "num_classes", minimum=1)
     check_labels(y_true, "y_true", k)
     check_labels(y_pred, "y_pred", k)
     counts = np.zeros((k, k), dtype=np.int64)
@@ -46,19 +50,43 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     return counts
 
 
-def _per_class_counts(y_true, y_pred, average, positive):
-    """True positives, predicted positives and actual positives, per class considered."""
-    check_choice(average, "average", ("binary", "macro"))
+def _check_average(y_true, y_pred, average, positive):
+    """Check the averaging arguments; return the confusion matrix (K, K), at least 2 x 2 for ``"binary"``."""
+    check_choice(average, "average", AVERAGES)
+    positive = check_integer(positive, "positive", minimum=0)
+    if positive > 1:
+        raise ValueError(f"positive must be 0 or 1 (the class scored by average='binary'), got {positive}")
     C = confusion_matrix(y_true, y_pred)
     if average == "binary":
         if C.shape[0] > 2:
-            raise ValueError(f"average='binary' needs labels 0 and 1, got {C.shape[0]} classes; use average='macro'")
+            raise ValueError(f"average='binary' needs labels 0 and 1, got {C.shape[0]} classes; "
+                             f"use average='macro', 'micro' or 'weighted'")
         C = np.pad(C, ((0, 2 - C.shape[0]), (0, 2 - C.shape[0])))
+    return C, positive
+
+
+def _precision_recall_f1(y_true, y_pred, average, positive):
+    """Precision, recall and F1 averaged as scikit-learn does (with ``zero_division=0``).
+
+    ``"binary"``: the scores of class ``positive``. Otherwise per class, over the classes that
+    occur in ``y_true`` or ``y_pred``: ``"macro"`` is their plain mean, ``"weighted"`` their
+    mean weighted by each class's count in ``y_true``, and ``"micro"`` first adds up the
+    counts of all classes (for single-label data all three scores then equal accuracy).
+    """
+    C, positive = _check_average(y_true, y_pred, average, positive)
+    tp = np.diag(C).astype(float)  # per class
+    predicted, actual = C.sum(axis=0).astype(float), C.sum(axis=1).astype(float)
+    if average == "binary":
         classes = [positive]
     else:
-        classes = list(range(C.shape[0]))
-    tp = np.array([C[c, c] for c in classes], dtype=float)
-    return tp, C[:, classes].sum(axis=0).astype(float), C[classes, :].sum(axis=1).astype(float)
+        classes = np.flatnonzero(predicted + actual > 0)  # the labels present in y_true or y_pred
+    tp, predicted, actual = tp[classes], predicted[classes], actual[classes]
+    if average == "micro":
+        tp, predicted, actual = tp.sum(keepdims=True), predicted.sum(keepdims=True), actual.sum(keepdims=True)
+    p, r = _safe_divide(tp, predicted), _safe_divide(tp, actual)
+    f1 = _safe_divide(2 * p * r, p + r)
+    weights = actual if average == "weighted" else np.ones_like(tp)
+    return tuple(float(np.sum(score * weights) / np.sum(weights)) for score in (p, r, f1))
 
 
 def _safe_divide(num, den):
@@ -66,28 +94,26 @@ def _safe_divide(num, den):
 
 
 def precision(y_true, y_pred, average="binary", positive=1):
-    """TP / (TP + FP). ``average="binary"`` scores class ``positive``; ``"macro"`` averages over classes."""
-    tp, predicted, _ = _per_class_counts(y_true, y_pred, average, positive)
-    return float(np.mean(_safe_divide(tp, predicted)))
+    """TP / (TP + FP). ``average``: ``"binary"`` scores class ``positive`` (0 or 1); ``"macro"``,
+    ``"micro"`` and ``"weighted"`` average over the classes present, exactly as scikit-learn does.
+    """
+    return _precision_recall_f1(y_true, y_pred, average, positive)[0]
 
 
 def recall(y_true, y_pred, average="binary", positive=1):
     """TP / (TP + FN). ``average`` as in ``precision``."""
-    tp, _, actual = _per_class_counts(y_true, y_pred, average, positive)
-    return float(np.mean(_safe_divide(tp, actual)))
+    return _precision_recall_f1(y_true, y_pred, average, positive)[1]
 
 
 def f1_score(y_true, y_pred, average="binary", positive=1):
     """The harmonic mean of precision and recall, per class, then averaged (``average`` as in ``precision``)."""
-    tp, predicted, actual = _per_class_counts(y_true, y_pred, average, positive)
-    p, r = _safe_divide(tp, predicted), _safe_divide(tp, actual)
-    return float(np.mean(_safe_divide(2 * p * r, p + r)))
+    return _precision_recall_f1(y_true, y_pred, average, positive)[2]
 
 
 def _counts_by_threshold(y_true, scores):
     """For each distinct score s (highest first): TP and FP when calling ``scores >= s`` positive."""
-    check_labels(y_true, "y_true", num_classes=2)
-    check_array(scores, "scores", ndim=1)
+    check_labels(y_true, "y_true", num_classes=2, framework="numpy")
+    check_array(scores, "scores", ndim=1, framework="numpy")
     check_same_length(y_true, "y_true", scores, "scores")
     order = np.argsort(-scores, kind="stable")
     sorted_scores, sorted_true = scores[order], y_true[order]
@@ -124,8 +150,8 @@ def precision_recall_curve(y_true, scores):
 
 def auc(x, y):
     """The area under the curve through points (x, y) by the trapezoid rule. x must be monotonic."""
-    check_array(x, "x", ndim=1)
-    check_array(y, "y", ndim=1)
+    check_array(x, "x", ndim=1, framework="numpy")
+    check_array(y, "y", ndim=1, framework="numpy")
     check_same_length(x, "x", y, "y")
     dx = np.diff(x)
     if np.any(dx < 0) and np.any(dx > 0):

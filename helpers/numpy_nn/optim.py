@@ -10,7 +10,7 @@ The model-specific modules (``linear_regression``, ``logistic_regression``,
 
 import numpy as np
 
-from helpers.checks import check_positive, check_same_length
+from helpers.checks import check_array, check_positive, check_same_length
 from helpers.train import History, batch_indices, check_not_diverged
 
 
@@ -19,7 +19,11 @@ def sgd_step(parameters, grads, lr):
 
     parameters, grads: dicts of arrays with the same names and shapes.
     """
+    lr = check_positive(lr, "lr")
+    if set(grads) != set(parameters):
+        raise KeyError(f"grads must have exactly the parameters' names {sorted(parameters)}, got {sorted(grads)}")
     for name, value in parameters.items():
+        check_array(grads[name], f"the gradient of {name}", framework="numpy")
         if grads[name].shape != value.shape:
             raise ValueError(f"gradient of {name} has shape {grads[name].shape}, "
                              f"but the parameter has shape {value.shape}")
@@ -27,7 +31,7 @@ def sgd_step(parameters, grads, lr):
 
 
 def minibatch_sgd(model, X, y, loss_fn, gradient_fn, lr, epochs, batch_size, seed=0,
-                  record_path=False, metrics=None):
+                  record_path=False, metrics=None, lower_bound=None):
     """Train ``model`` in place; return a ``History``.
 
     Args:
@@ -41,6 +45,8 @@ def minibatch_sgd(model, X, y, loss_fn, gradient_fn, lr, epochs, batch_size, see
         record_path: also log every parameter entry of a small model after every step
             (``"bias"``, ``"weight_0"``, ...), to draw its path on a loss surface.
         metrics: ``{name: fn(model, X, y) -> float}`` logged on the whole set each epoch.
+        lower_bound: the smallest value the loss can take (0 for MSE and cross-entropy), or
+            None; a batch or epoch loss below it stops training with ``LossBelowBoundError``.
 
     Returns:
         a ``History`` with ``"loss"`` (and each metric) before training and after each
@@ -49,7 +55,10 @@ def minibatch_sgd(model, X, y, loss_fn, gradient_fn, lr, epochs, batch_size, see
     Raises:
         TrainingDivergedError: the loss became non-finite or exploded; its ``history``
             holds the curve so far.
+        LossBelowBoundError: the loss fell below ``lower_bound`` (a subclass of the above).
     """
+    check_array(X, "X", dtype=None, framework="numpy")
+    check_array(y, "y", dtype=None, framework="numpy")
     check_same_length(X, "X", y, "y")
     lr = check_positive(lr, "lr")
     epochs = check_positive(epochs, "epochs", integer=True)
@@ -62,6 +71,7 @@ def minibatch_sgd(model, X, y, loss_fn, gradient_fn, lr, epochs, batch_size, see
 
     log_epoch()
     initial_loss = history["loss"][0]
+    check_not_diverged(initial_loss, initial_loss, 0, lr, history, lower_bound)
     if record_path:
         log_parameters(history, model)
     step = 0
@@ -71,11 +81,12 @@ def minibatch_sgd(model, X, y, loss_fn, gradient_fn, lr, epochs, batch_size, see
             batch_loss = loss_fn(model, X[batch], y[batch])
             sgd_step(model.parameters(), gradient_fn(model, X[batch], y[batch]), lr)
             history.log(batch_loss=batch_loss)
-            check_not_diverged(batch_loss, initial_loss, step, lr, history)
+            check_not_diverged(batch_loss, initial_loss, step, lr, history, lower_bound)
             if record_path:
                 log_parameters(history, model)
         log_epoch()
-        check_not_diverged(history.last("loss"), initial_loss, epoch, lr, history)
+        check_not_diverged(history.last("loss"), initial_loss, f"{step} (end of epoch {epoch})", lr, history,
+                           lower_bound)
     return history
 
 

@@ -40,8 +40,8 @@ class SoftmaxRegression(Linear):
 
 def check_multiclass_data(X, y, num_classes):
     """Check X: (N, D) floats and y: (N,) integer labels in 0..num_classes-1 with matching N."""
-    check_array(X, "X", ndim=2)
-    check_labels(y, "y", num_classes)
+    check_array(X, "X", ndim=2, framework="numpy")
+    check_labels(y, "y", num_classes, framework="numpy")
     check_same_length(X, "X", y, "y")
 
 
@@ -58,13 +58,15 @@ def cross_entropy_gradient(model, X, y):
 
 def gradient_step(model, X, y, lr):
     """One gradient-descent step on the batch, in place. Returns the loss before the step."""
+    check_multiclass_data(X, y, model.num_classes)
     loss = _loss(model, X, y)
     optim.sgd_step(model.parameters(), cross_entropy_gradient(model, X, y), lr)
     return loss
 
 
 def accuracy_metric(model, X, y):
-    """The fraction of rows whose most probable class is the label."""
+    """The fraction of rows whose most probable class is the label. X: (N, D), y: (N,) labels."""
+    check_multiclass_data(X, y, model.num_classes)
     return float(np.mean(model.predict(X) == y))
 
 
@@ -78,7 +80,7 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0):
     check_multiclass_data(X, y, model.num_classes)
     check_two_classes_present(y)
     return optim.minibatch_sgd(model, X, y, _loss, cross_entropy_gradient, lr, epochs, batch_size, seed,
-                               metrics={"accuracy": accuracy_metric})
+                               metrics={"accuracy": accuracy_metric}, lower_bound=0.0)
 
 
 def _loss(model, X, y):

@@ -8,11 +8,12 @@ follow the same trajectory.
 import numpy as np
 import torch
 
-from helpers.checks import check_positive, check_same_length
+from helpers.checks import check_array, check_positive, check_same_length
 from helpers.train import History, batch_indices, check_not_diverged
 
 
-def minibatch_sgd(model, X, y, loss_fn, lr, epochs, batch_size, seed=0, record_path=False, metrics=None):
+def minibatch_sgd(model, X, y, loss_fn, lr, epochs, batch_size, seed=0, record_path=False, metrics=None,
+                  lower_bound=None):
     """Train ``model`` in place; return a ``History`` like the NumPy version's.
 
     Args:
@@ -20,8 +21,12 @@ def minibatch_sgd(model, X, y, loss_fn, lr, epochs, batch_size, seed=0, record_p
         X: (N, ...) tensor; y: (N, ...) tensor.
         loss_fn: ``loss_fn(model(X), y) -> scalar tensor``.
         metrics: ``{name: fn(model, X, y) -> float}`` logged on the whole set each epoch.
+        lower_bound: the smallest value the loss can take (0 for MSE and cross-entropy), or None;
+            a batch or epoch loss below it stops training with ``LossBelowBoundError``.
         Other arguments as in ``helpers.numpy_nn.optim.minibatch_sgd``.
     """
+    check_array(X, "X", dtype=None, framework="torch")
+    check_array(y, "y", dtype=None, framework="torch")
     check_same_length(X, "X", y, "y")
     lr = check_positive(lr, "lr")
     epochs = check_positive(epochs, "epochs", integer=True)
@@ -37,6 +42,7 @@ def minibatch_sgd(model, X, y, loss_fn, lr, epochs, batch_size, seed=0, record_p
 
     log_epoch()
     initial_loss = history["loss"][0]
+    check_not_diverged(initial_loss, initial_loss, 0, lr, history, lower_bound)
     if record_path:
         log_parameters(history, model)
     step = 0
@@ -50,11 +56,12 @@ def minibatch_sgd(model, X, y, loss_fn, lr, epochs, batch_size, seed=0, record_p
             optimizer.step()
             batch_loss = float(loss.detach())
             history.log(batch_loss=batch_loss)
-            check_not_diverged(batch_loss, initial_loss, step, lr, history)
+            check_not_diverged(batch_loss, initial_loss, step, lr, history, lower_bound)
             if record_path:
                 log_parameters(history, model)
         log_epoch()
-        check_not_diverged(history.last("loss"), initial_loss, epoch, lr, history)
+        check_not_diverged(history.last("loss"), initial_loss, f"{step} (end of epoch {epoch})", lr, history,
+                           lower_bound)
     return history
 
 
