@@ -29,7 +29,10 @@ to restore it; nothing is ever regenerated or substituted behind your back.
 import difflib
 import hashlib
 import math
+import zipfile
+import zlib
 from collections import namedtuple
+from contextlib import contextmanager
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -72,7 +75,10 @@ class DataFileError(OSError):
 
 
 # ------------------------------------------------------------------------------ verification
-_verified = {}  # resolved path -> (mtime_ns, size) of the copy whose sha256 matched
+_verified = {}  # resolved path -> (size, mtime_ns, ctime_ns) of the copy whose sha256 matched
+
+# What reading a damaged file can raise (np.load of a broken .npz, a text file with a bad byte).
+_READ_ERRORS = (OSError, EOFError, ValueError, KeyError, zlib.error, zipfile.BadZipFile)
 
 
 def _sha256(path):
@@ -92,14 +98,16 @@ def _problem(filename):
     except FileNotFoundError:
         return f"bundled data file {filename!r} is missing: expected it at {path}."
     key = str(path.resolve())
-    if _verified.get(key) == (stat.st_mtime_ns, stat.st_size):
+    # ctime changes on every write, even when the modification time is set back afterwards.
+    fingerprint = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if _verified.get(key) == fingerprint:
         return None
     actual = _sha256(path)
     if actual != expected:
         _verified.pop(key, None)
         return (f"bundled data file {filename!r} is corrupted: its sha256 is {actual}, "
                 f"expected {expected} ({path}).")
-    _verified[key] = (stat.st_mtime_ns, stat.st_size)
+    _verified[key] = fingerprint
     return None
 
 
@@ -109,6 +117,27 @@ def _checked_path(filename):
     if problem:
         raise DataFileError(f"{problem} {_RESTORE_HINT}")
     return Path(DATA_DIR) / filename
+
+
+@contextmanager
+def _reading(filename):
+    """``with _reading(name) as path:`` read a bundled file whose sha256 matched.
+
+    If reading it fails anyway (the file changed after it was verified, with its size and
+    timestamps looking the same), it is hashed again: a corrupted file raises
+    :class:`DataFileError` saying so, instead of a raw zlib or zip error.
+    """
+    path = _checked_path(filename)
+    try:
+        yield path
+    except _READ_ERRORS as error:
+        if isinstance(error, DataFileError):
+            raise
+        _verified.pop(str(path.resolve()), None)
+        problem = _problem(filename)
+        if problem:
+            raise DataFileError(f"{problem} {_RESTORE_HINT}") from error
+        raise
 
 
 def verify_data_files():
@@ -272,7 +301,7 @@ def load_mnist_subset(split="all", flatten=True):
     """
     check_choice(split, "split", SPLITS)
     flatten = _check_bool(flatten, "flatten")
-    with np.load(_checked_path("mnist_5k.npz"), allow_pickle=False) as archive:
+    with _reading("mnist_5k.npz") as path, np.load(path, allow_pickle=False) as archive:
         images, labels = archive["images"], archive["labels"].astype(np.int64)
     position = _mnist_positions(labels)
     part = position % 5
@@ -302,7 +331,8 @@ def load_shakespeare():
     Raises:
         DataFileError: if ``shakespeare.txt`` is missing or corrupted.
     """
-    return _checked_path("shakespeare.txt").read_text(encoding="utf-8")
+    with _reading("shakespeare.txt") as path:
+        return path.read_text(encoding="utf-8")
 
 
 # -------------------------------------------------------------------------------------- MNIST-1D

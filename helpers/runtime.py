@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from helpers.checks import check_choice
+from helpers.checks import check_choice, check_integer
 
 DEVICE_KINDS = ("auto", "cuda", "mps", "cpu")
 
@@ -49,8 +49,7 @@ def seed_everything(seed=0):
     Returns a fresh ``numpy.random.Generator`` seeded with ``seed``: notebooks use it
     for every random draw they make, which keeps them repeatable cell by cell.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check_integer(seed, "seed", minimum=0)  # a Python or NumPy integer
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
@@ -70,9 +69,15 @@ def describe_device(device):
 def setup(seed=0, prefer="auto", verbose=True):
     """Seed everything and choose the device; print what was chosen.
 
+    Args:
+        seed: a non-negative integer (Python's or NumPy's).
+        prefer: see ``get_device``.
+        verbose: print the versions, the seed and the device.
+
     Returns:
         the ``torch.device`` to use for the rest of the notebook.
     """
+    seed = check_integer(seed, "seed", minimum=0)
     seed_everything(seed)
     device = get_device(prefer)
     if verbose:

@@ -18,8 +18,8 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from helpers.checks import LossBelowBoundError, TrainingDivergedError, check_integer, check_number, \
-    check_positive, check_same_length
+from helpers.checks import LossBelowBoundError, TrainingDivergedError, check_array, check_integer, \
+    check_number, check_positive, check_same_length
 
 # A loss this many times larger than where it started counts as diverged.
 DIVERGENCE_FACTOR = 1e6
@@ -115,6 +115,8 @@ def make_loader(X, y, batch_size=64, shuffle=True, seed=0):
     """Wrap tensors (or arrays) ``X: (N, ...)`` and ``y: (N, ...)`` in a seeded DataLoader."""
     batch_size = check_positive(batch_size, "batch_size", integer=True)
     X, y = torch.as_tensor(X), torch.as_tensor(y)
+    check_array(X, "X", dtype=None)
+    check_array(y, "y", dtype=None)
     check_same_length(X, "X", y, "y")
     generator = torch.Generator().manual_seed(seed)
     return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=batch_size,

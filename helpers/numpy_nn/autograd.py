@@ -243,7 +243,11 @@ class Tensor:
                 raise ValueError(f"backward() without a gradient needs a scalar, but this tensor has shape "
                                  f"{self.shape}; reduce it first (e.g. .sum() or .mean()) or pass gradient=")
             gradient = np.ones_like(self.data)
+        if type(gradient).__module__.startswith("torch"):
+            raise TypeError("gradient must be a NumPy array, got a torch.Tensor (use gradient.detach().cpu().numpy())")
         gradient = np.asarray(gradient, dtype=np.float64)
+        if not np.all(np.isfinite(gradient)):
+            raise ValueError(f"gradient must be finite, got {int(np.sum(~np.isfinite(gradient)))} nan or inf value(s)")
         if gradient.shape != self.shape:
             raise ValueError(f"gradient must have this tensor's shape {self.shape}, got {gradient.shape}")
 

@@ -29,6 +29,7 @@ class LinearRegression(Linear):
 
     def forward(self, X):
         """X: (N, D) -> y_hat: (N,)."""
+        check_array(X, "X", ndim=2, framework="numpy")
         return super().forward(X)[:, 0]
 
     __call__ = forward

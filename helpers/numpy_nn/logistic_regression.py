@@ -28,6 +28,7 @@ class LogisticRegression(Linear):
 
     def forward(self, X):
         """X: (N, D) -> logits z: (N,)."""
+        check_array(X, "X", ndim=2, framework="numpy")
         return super().forward(X)[:, 0]
 
     __call__ = forward

@@ -103,9 +103,9 @@ def cross_entropy_backward(logits, targets):
 
 
 def _check_binary_targets(targets, like, like_name):
-    check_array(targets, "targets", dtype=None)
+    check_array(targets, "targets", dtype=None, framework="numpy")
     check_same_shape(like, like_name, targets, "targets")
-    targets = targets.astype(np.float64)
+    targets = targets.astype(like.dtype)  # so a float32 backward stays float32
     check_probabilities(targets, "targets")
     return targets
 

@@ -28,10 +28,12 @@ class SoftmaxRegression(Linear):
 
     def predict_proba(self, X):
         """X: (N, D) -> class probabilities (N, K), rows summing to 1."""
+        check_array(X, "X", ndim=2, framework="numpy")
         return softmax(self.forward(X))
 
     def predict(self, X):
         """X: (N, D) -> the most probable class of each row, (N,) int64."""
+        check_array(X, "X", ndim=2, framework="numpy")
         return np.argmax(self.forward(X), axis=1).astype(np.int64)
 
     def __repr__(self):

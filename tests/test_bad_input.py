@@ -1,0 +1,375 @@
+"""Every public function of ``helpers.numpy_nn`` and ``helpers.torch_nn`` explains bad input.
+
+Each function (and each public method of each class) is fed four kinds of bad array:
+an empty one, the other framework's array, the wrong dtype and a ``nan``. It must
+raise a ``ValueError`` or ``TypeError`` whose message names the argument.
+
+The list of functions is read from the modules themselves: a new public function
+fails ``test_every_public_function_has_a_case`` until it gets a case in ``CASES`` or
+an entry in ``EXEMPT`` saying why it takes no array to check.
+"""
+
+import importlib
+import inspect
+import pkgutil
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import helpers.numpy_nn
+import helpers.torch_nn
+
+PACKAGES = (helpers.numpy_nn, helpers.torch_nn)
+CORRUPTIONS = ("empty", "framework", "dtype", "nonfinite")
+
+
+def _public_callables():
+    """``{"numpy_nn.losses.mse_loss": fn, "numpy_nn.linear.Linear": cls, "numpy_nn.linear.Linear.forward": fn}``.
+
+    Functions and classes defined in each module (not imported into it), and the public methods
+    a class defines in helpers (not those it inherits from torch.nn.Module). Methods with no
+    argument besides ``self`` that must be given (``parameters()``, ``zero_grad()``, ``relu()``)
+    have nothing to check and are left out.
+    """
+    found = {}
+    for package in PACKAGES:
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            prefix = module.__name__.removeprefix("helpers.")
+            for name, obj in vars(module).items():
+                if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                    continue
+                if inspect.isfunction(obj):
+                    found[f"{prefix}.{name}"] = obj
+                elif inspect.isclass(obj):
+                    found[f"{prefix}.{name}"] = obj
+                    for method_name in dir(obj):
+                        method = getattr(obj, method_name)
+                        if method_name.startswith("_") or not inspect.isfunction(method) \
+                                or not method.__module__.startswith("helpers."):
+                            continue
+                        required = [p for p in list(inspect.signature(method).parameters.values())[1:]
+                                    if p.default is inspect.Parameter.empty]
+                        if required or method_name == "backward" and name == "Tensor":
+                            found[f"{prefix}.{name}.{method_name}"] = method
+    return found
+
+
+# --- valid inputs ----------------------------------------------------------------------------------
+# Arrays are written once in NumPy; for the torch twins they become float64 / int64 tensors.
+rng = np.random.default_rng(0)
+X = rng.normal(size=(6, 2))
+Y_REG = rng.normal(size=6)
+Y_BIN = np.array([0, 1, 1, 0, 1, 0])
+Y_CLS = np.array([0, 1, 2, 1, 0, 2])
+LOGITS = rng.normal(size=(6, 3))
+SCORES = rng.normal(size=6)
+PROBS = np.array([0.1, 0.9, 0.6, 0.3, 0.8, 0.2])
+Z = rng.normal(size=(4, 3))
+TORCH64 = {"dtype": torch.float64}
+
+
+def _numpy_model(module, *sizes):
+    """A model of ``module`` (linear_regression, ...) in float64, whichever the framework."""
+    cls = {"linear_regression": "LinearRegression", "logistic_regression": "LogisticRegression",
+           "softmax_regression": "SoftmaxRegression"}[module.__name__.rsplit(".", 1)[1]]
+    kwargs = TORCH64 if module.__name__.startswith("helpers.torch_nn") else {}
+    return getattr(module, cls)(*sizes, **kwargs)
+
+
+def _after_forward(layer, x):
+    layer.forward(x)
+    return layer.backward
+
+
+def _f(kind, value):
+    return value, kind
+
+
+# Each case: module -> (the callable, {argument: (valid NumPy value, kind)}, other keyword arguments).
+# Kinds: "float" (floating point), "labels" (integer classes), "binary" (0/1, ints or floats),
+# "any" (any numeric array).
+SHARED_CASES = {
+    "activations.sigmoid": lambda m: (m.sigmoid, {"z": _f("float", Z)}, {}),
+    "activations.log_sigmoid": lambda m: (m.log_sigmoid, {"z": _f("float", Z)}, {}),
+    "activations.logsumexp": lambda m: (m.logsumexp, {"z": _f("float", Z)}, {}),
+    "activations.log_softmax": lambda m: (m.log_softmax, {"z": _f("float", Z)}, {}),
+    "activations.softmax": lambda m: (m.softmax, {"z": _f("float", Z)}, {}),
+    "losses.mse_loss": lambda m: (m.mse_loss, {"pred": _f("float", Y_REG), "target": _f("float", SCORES)}, {}),
+    "losses.mse_loss_backward": lambda m: (m.mse_loss_backward,
+                                           {"pred": _f("float", Y_REG), "target": _f("float", SCORES)}, {}),
+    "losses.binary_cross_entropy": lambda m: (m.binary_cross_entropy,
+                                              {"probs": _f("float", PROBS), "targets": _f("binary", Y_BIN)}, {}),
+    "losses.binary_cross_entropy_with_logits": lambda m: (
+        m.binary_cross_entropy_with_logits, {"logits": _f("float", SCORES), "targets": _f("binary", Y_BIN)}, {}),
+    "losses.binary_cross_entropy_with_logits_backward": lambda m: (
+        m.binary_cross_entropy_with_logits_backward, {"logits": _f("float", SCORES), "targets": _f("binary", Y_BIN)},
+        {}),
+    "losses.one_hot": lambda m: (m.one_hot, {"labels": _f("labels", Y_CLS)}, {"num_classes": 3}),
+    "losses.cross_entropy": lambda m: (m.cross_entropy, {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)},
+                                       {}),
+    "losses.cross_entropy_backward": lambda m: (m.cross_entropy_backward,
+                                                {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)}, {}),
+    "metrics.accuracy": lambda m: (m.accuracy, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])}, {}),
+    "metrics.confusion_matrix": lambda m: (m.confusion_matrix,
+                                           {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])}, {}),
+    "metrics.precision": lambda m: (m.precision, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
+                                    {"average": "macro"}),
+    "metrics.recall": lambda m: (m.recall, {"y_true": _f("labels", Y_BIN), "y_pred": _f("labels", Y_BIN[::-1])}, {}),
+    "metrics.f1_score": lambda m: (m.f1_score, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
+                                   {"average": "weighted"}),
+    "metrics.roc_curve": lambda m: (m.roc_curve, {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)}, {}),
+    "metrics.roc_auc": lambda m: (m.roc_auc, {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)}, {}),
+    "metrics.precision_recall_curve": lambda m: (m.precision_recall_curve,
+                                                 {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)}, {}),
+    "metrics.auc": lambda m: (m.auc, {"x": _f("float", np.linspace(0, 1, 6)), "y": _f("float", PROBS)}, {}),
+    # linear regression
+    "linear_regression.LinearRegression.forward": lambda m: (_numpy_model(m, 2).forward, {"X": _f("float", X)}, {}),
+    "linear_regression.LinearRegression.backward": lambda m: (_after_forward(_numpy_model(m, 2), X),
+                                                              {"dout": _f("float", Y_REG)}, {}),
+    "linear_regression.mse_gradient": lambda m: (m.mse_gradient, {"X": _f("float", X), "y": _f("float", Y_REG)},
+                                                 {"model": _numpy_model(m, 2)}),
+    "linear_regression.fit_closed_form": lambda m: (m.fit_closed_form, {"X": _f("float", X), "y": _f("float", Y_REG)},
+                                                    {}),
+    "linear_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("float", Y_REG)},
+                                                  {"model": _numpy_model(m, 2), "lr": 0.1}),
+    "linear_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("float", Y_REG)},
+                                                  {"model": _numpy_model(m, 2), "lr": 0.1, "epochs": 1,
+                                                   "batch_size": 3}),
+    "linear_regression.gradient_descent": lambda m: (m.gradient_descent, {"X": _f("float", X), "y": _f("float", Y_REG)},
+                                                     {"model": _numpy_model(m, 2), "lr": 0.1, "epochs": 1}),
+    "linear_regression.mse_surface": lambda m: (m.mse_surface, {"X": _f("float", X[:, :1]), "y": _f("float", Y_REG),
+                                                                "weights": _f("float", np.linspace(-1, 1, 3)),
+                                                                "biases": _f("float", np.linspace(-1, 1, 4))}, {}),
+    # logistic regression
+    "logistic_regression.LogisticRegression.forward": lambda m: (_numpy_model(m, 2).forward, {"X": _f("float", X)}, {}),
+    "logistic_regression.LogisticRegression.backward": lambda m: (_after_forward(_numpy_model(m, 2), X),
+                                                                  {"dout": _f("float", Y_REG)}, {}),
+    "logistic_regression.LogisticRegression.predict": lambda m: (_numpy_model(m, 2).predict, {"X": _f("float", X)}, {}),
+    "logistic_regression.LogisticRegression.predict_proba": lambda m: (_numpy_model(m, 2).predict_proba,
+                                                                       {"X": _f("float", X)}, {}),
+    "logistic_regression.check_classification_data": lambda m: (m.check_classification_data,
+                                                                {"X": _f("float", X), "y": _f("binary", Y_BIN)}, {}),
+    "logistic_regression.bce_gradient": lambda m: (m.bce_gradient, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+                                                   {"model": _numpy_model(m, 2)}),
+    "logistic_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+                                                    {"model": _numpy_model(m, 2), "lr": 0.1}),
+    "logistic_regression.accuracy_metric": lambda m: (m.accuracy_metric, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+                                                      {"model": _numpy_model(m, 2)}),
+    "logistic_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+                                                    {"model": _numpy_model(m, 2), "lr": 0.1, "epochs": 1,
+                                                     "batch_size": 3}),
+    "logistic_regression.gradient_descent": lambda m: (m.gradient_descent, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+                                                       {"model": _numpy_model(m, 2), "lr": 0.1, "epochs": 1}),
+    # softmax regression
+    "softmax_regression.SoftmaxRegression.forward": lambda m: (
+        _numpy_model(m, 2, 3).forward, {("x" if "numpy" in m.__name__ else "X"): _f("float", X)}, {}),
+    "softmax_regression.SoftmaxRegression.backward": lambda m: (_after_forward(_numpy_model(m, 2, 3), X),
+                                                                {"dout": _f("float", LOGITS)}, {}),
+    "softmax_regression.SoftmaxRegression.predict": lambda m: (_numpy_model(m, 2, 3).predict, {"X": _f("float", X)}, {}),
+    "softmax_regression.SoftmaxRegression.predict_proba": lambda m: (_numpy_model(m, 2, 3).predict_proba,
+                                                                     {"X": _f("float", X)}, {}),
+    "softmax_regression.check_multiclass_data": lambda m: (
+        m.check_multiclass_data, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"num_classes": 3}),
+    "softmax_regression.cross_entropy_gradient": lambda m: (
+        m.cross_entropy_gradient, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"model": _numpy_model(m, 2, 3)}),
+    "softmax_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("labels", Y_CLS)},
+                                                   {"model": _numpy_model(m, 2, 3), "lr": 0.1}),
+    "softmax_regression.accuracy_metric": lambda m: (
+        m.accuracy_metric, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"model": _numpy_model(m, 2, 3)}),
+    "softmax_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("labels", Y_CLS)},
+                                                   {"model": _numpy_model(m, 2, 3), "lr": 0.1, "epochs": 1,
+                                                    "batch_size": 3}),
+}
+
+
+def _numpy_only_cases():
+    from helpers.numpy_nn import layers
+    from helpers.numpy_nn.autograd import Tensor
+    from helpers.numpy_nn.linear import Linear
+
+    def mse(model, X, y):
+        return float(np.mean((model(X) - y) ** 2))
+
+    def mse_grad(model, X, y):
+        r = 2 * (model(X) - y) / len(y)
+        return {"weight": (r @ X)[None, :], "bias": np.array([r.sum()])}
+
+    cases = {
+        "linear.Linear.forward": lambda m: (Linear(2, 3).forward, {"x": _f("float", X)}, {}),
+        "linear.Linear.backward": lambda m: (_after_forward(Linear(2, 3), X), {"dout": _f("float", LOGITS)}, {}),
+        "layers.Sequential.forward": lambda m: (layers.mlp([2, 4, 3]).forward, {"x": _f("float", X)}, {}),
+        "layers.Sequential.backward": lambda m: (_after_forward(layers.mlp([2, 4, 3]), X),
+                                                 {"dout": _f("float", LOGITS)}, {}),
+        "layers.CrossEntropyLoss.forward": lambda m: (layers.CrossEntropyLoss().forward,
+                                                      {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)}, {}),
+        "init.xavier_uniform_": lambda m: (m.xavier_uniform_, {"weight": _f("float", np.zeros((3, 2)))}, {"rng": 0}),
+        "init.kaiming_normal_": lambda m: (m.kaiming_normal_, {"weight": _f("float", np.zeros((3, 2)))}, {"rng": 0}),
+        "optim.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("any", X), "y": _f("any", Y_REG)},
+                                          {"model": _numpy_model(importlib.import_module(
+                                              "helpers.numpy_nn.linear_regression"), 2),
+                                           "loss_fn": mse, "gradient_fn": mse_grad, "lr": 0.1, "epochs": 1,
+                                           "batch_size": 3}),
+        "autograd.Tensor": lambda m: (Tensor, {"data": _f("float", Z)}, {}),
+        "autograd.Tensor.backward": lambda m: (Tensor(Z).backward, {"gradient": _f("float", Z)}, {}),
+    }
+    for name in ("ReLU", "Sigmoid", "Tanh"):
+        cls = getattr(layers, name)
+        cases[f"layers.{name}.forward"] = lambda m, cls=cls: (cls().forward, {"x": _f("float", Z)}, {})
+        cases[f"layers.{name}.backward"] = lambda m, cls=cls: (_after_forward(cls(), Z), {"dout": _f("float", Z)}, {})
+    return cases
+
+
+def _torch_only_cases():
+    def mse(pred, target):
+        return ((pred - target) ** 2).mean()
+
+    return {
+        "optim.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("any", X), "y": _f("any", Y_REG)},
+                                          {"model": _numpy_model(importlib.import_module(
+                                              "helpers.torch_nn.linear_regression"), 2),
+                                           "loss_fn": mse, "lr": 0.1, "epochs": 1, "batch_size": 3}),
+    }
+
+
+CASES = {}
+for _package, _only in (("numpy_nn", _numpy_only_cases()), ("torch_nn", _torch_only_cases())):
+    for _key, _make in {**SHARED_CASES, **_only}.items():
+        _module_name, _, _rest = _key.partition(".")
+        try:
+            _module = importlib.import_module(f"helpers.{_package}.{_module_name}")
+        except ModuleNotFoundError:
+            continue
+        _target = _module
+        for _part in _rest.split("."):
+            _target = getattr(_target, _part, None)
+        if _target is not None and getattr(_target, "__module__", "").startswith("helpers."):
+            CASES[f"{_package}.{_key}"] = (_module, _make)
+
+# Public callables that take no array to corrupt, or one corruption that does not apply, and why.
+NO_ARRAYS = "takes sizes, names or models, not arrays; its argument errors are tested in test_defects.py"
+EXEMPT = {
+    "numpy_nn.autograd.topological_order": "takes a Tensor and reads only its graph",
+    "numpy_nn.autograd.unbroadcast": "the engine's own helper, called only on arrays the engine made",
+    "numpy_nn.init.init_mlp_": NO_ARRAYS,
+    "numpy_nn.layers.mlp": NO_ARRAYS,
+    "numpy_nn.layers.Sequential": NO_ARRAYS,
+    "numpy_nn.layers.ReLU": NO_ARRAYS, "numpy_nn.layers.Sigmoid": NO_ARRAYS, "numpy_nn.layers.Tanh": NO_ARRAYS,
+    "numpy_nn.layers.CrossEntropyLoss": NO_ARRAYS,
+    "numpy_nn.linear.Linear": NO_ARRAYS,
+    "numpy_nn.linear_regression.LinearRegression": NO_ARRAYS,
+    "numpy_nn.logistic_regression.LogisticRegression": NO_ARRAYS,
+    "numpy_nn.softmax_regression.SoftmaxRegression": NO_ARRAYS,
+    "numpy_nn.optim.sgd_step": "takes dicts of arrays; test_defects.py checks its gradient checks",
+    "numpy_nn.optim.log_parameters": "takes a History and a model, not arrays",
+    "numpy_nn.linear.Linear.load_state_dict": "takes a dict; names and shapes are checked in test_linear_regression.py",
+    "numpy_nn.layers.Sequential.load_state_dict": "takes a dict; names are checked in test_layers.py",
+    "numpy_nn.linear_regression.LinearRegression.load_state_dict": "inherited from Linear, see there",
+    "numpy_nn.logistic_regression.LogisticRegression.load_state_dict": "inherited from Linear, see there",
+    "numpy_nn.softmax_regression.SoftmaxRegression.load_state_dict": "inherited from Linear, see there",
+    "torch_nn.layers.mlp": NO_ARRAYS,
+    "torch_nn.linear_regression.LinearRegression": NO_ARRAYS,
+    "torch_nn.logistic_regression.LogisticRegression": NO_ARRAYS,
+    "torch_nn.softmax_regression.SoftmaxRegression": NO_ARRAYS,
+    "torch_nn.optim.autograd_gradients": "takes a model and a loss tensor that autograd itself checks",
+    "torch_nn.optim.log_parameters": "takes a History and a model, not arrays",
+}
+# (case, argument, corruption) -> why that corruption is not an error there.
+NOT_AN_ERROR = {
+    ("numpy_nn.init.xavier_uniform_", "weight", "nonfinite"): "the values are about to be overwritten",
+    ("numpy_nn.init.kaiming_normal_", "weight", "nonfinite"): "the values are about to be overwritten",
+    ("numpy_nn.linear_regression.mse_surface", "weights", "framework"): "any sequence of numbers is accepted",
+    ("numpy_nn.linear_regression.mse_surface", "biases", "framework"): "any sequence of numbers is accepted",
+    ("numpy_nn.linear_regression.mse_surface", "weights", "dtype"): "whole-number weights are fine",
+    ("numpy_nn.linear_regression.mse_surface", "biases", "dtype"): "whole-number biases are fine",
+    ("numpy_nn.autograd.Tensor", "data", "empty"): "an empty Tensor is a value, as in torch",
+    ("numpy_nn.autograd.Tensor", "data", "dtype"): "data is stored as float64 whatever it was",
+    ("numpy_nn.autograd.Tensor", "data", "nonfinite"): "nan and inf are values the engine carries, as torch does",
+    ("numpy_nn.autograd.Tensor.backward", "gradient", "dtype"): "the gradient is stored as float64 whatever it was",
+}
+
+
+def test_every_public_function_has_a_case():
+    missing = sorted(set(_public_callables()) - set(CASES) - set(EXEMPT))
+    assert not missing, f"add a case to CASES (or a reason to EXEMPT) in tests/test_bad_input.py for: {missing}"
+    stale = sorted((set(CASES) | set(EXEMPT)) - set(_public_callables()))
+    assert not stale, f"CASES or EXEMPT name callables that no longer exist: {stale}"
+
+
+def _framework(key):
+    return "torch" if key.startswith("torch_nn.") else "numpy"
+
+
+def _to_framework(value, framework):
+    if framework == "numpy":
+        return value
+    return torch.as_tensor(value.copy(), dtype=torch.float64 if value.dtype.kind == "f" else torch.int64)
+
+
+def _build(key):
+    module, make = CASES[key]
+    fn, arrays, others = make(module)
+    framework = _framework(key)
+    return fn, {name: (_to_framework(value, framework), kind) for name, (value, kind) in arrays.items()}, others
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_valid_input_is_accepted(key):
+    fn, arrays, others = _build(key)
+    fn(**{name: value for name, (value, _) in arrays.items()}, **others)
+
+
+def _corrupt(value, kind, corruption):
+    """The bad version of ``value`` (of the given kind) for one of ``CORRUPTIONS``."""
+    is_torch = isinstance(value, torch.Tensor)
+    if corruption == "empty":
+        return value[:0]
+    if corruption == "framework":
+        return value.numpy() if is_torch else torch.as_tensor(value.copy())
+    if corruption == "dtype":
+        wrong = {"float": np.int64, "labels": np.float64, "binary": np.complex128, "any": np.complex128}[kind]
+        array = np.ones(tuple(value.shape), dtype=wrong)
+        return torch.as_tensor(array) if is_torch else array
+    bad = (value.numpy() if is_torch else value).astype(np.float64).copy()
+    bad.flat[0] = np.nan
+    return torch.as_tensor(bad) if is_torch else bad
+
+
+BAD_CASES = [(key, name, corruption) for key in sorted(CASES)
+             for name, (_, kind) in _build(key)[1].items() for corruption in CORRUPTIONS
+             if (key, name, corruption) not in NOT_AN_ERROR
+             and not (kind == "labels" and corruption == "nonfinite")]  # integer labels cannot hold nan
+
+
+@pytest.mark.parametrize("key, name, corruption", BAD_CASES)
+def test_bad_input_names_the_argument(key, name, corruption):
+    fn, arrays, others = _build(key)
+    bad = _corrupt(*arrays[name], corruption)
+    kwargs = {arg: value for arg, (value, _) in arrays.items()}
+    kwargs[name] = bad
+    with pytest.raises((ValueError, TypeError)) as caught:
+        fn(**kwargs, **others)
+    message = str(caught.value)
+    assert re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", message), \
+        f"{key}: the error for a bad {name} ({corruption}) does not name it: {type(caught.value).__name__}: {message}"
+
+
+def test_the_twins_give_the_same_messages():
+    """NumPy and torch versions of a function reject the same input with the same words."""
+    from helpers.numpy_nn import losses, metrics
+    from helpers.torch_nn import losses as tlosses, metrics as tmetrics
+    pairs = [(lambda m, w: m.mse_loss(w(np.zeros(0)), w(np.zeros(0))), losses, tlosses),
+             (lambda m, w: m.one_hot(w(np.array([0, 1])), 2.0), losses, tlosses),
+             (lambda m, w: m.cross_entropy(w(LOGITS), w(Y_CLS.astype(float))), losses, tlosses),
+             (lambda m, w: m.f1_score(w(Y_BIN), w(Y_BIN), positive=3), metrics, tmetrics),
+             (lambda m, w: m.accuracy(w(Y_BIN), w(Y_BIN[:3])), metrics, tmetrics)]
+    for call, numpy_module, torch_module in pairs:
+        messages = []
+        for module, wrap in ((numpy_module, np.asarray), (torch_module, torch.as_tensor)):
+            with pytest.raises((ValueError, TypeError)) as caught:
+                call(module, wrap)
+            messages.append(re.sub(r"dtype \S+|torch\.\w+", "", str(caught.value)))
+        assert messages[0] == messages[1]
+
