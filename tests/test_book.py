@@ -342,6 +342,19 @@ def test_citations_name_entries_of_references_bib():
         assert key in cited, f"{key} is in the bibliography but cited nowhere"
 
 
+def test_references_bib_parses_with_every_key_once():
+    """A brace lost when two people append entries would otherwise surface only as a build warning."""
+    from pybtex.database import parse_string
+
+    text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    entries = re.split(r"(?m)^(?=@)", text)
+    unbalanced = [entry.split(",", 1)[0] for entry in entries if entry.count("{") != entry.count("}")]
+    assert not unbalanced, f"entries with unbalanced braces: {unbalanced}"
+    keys = re.findall(r"^@\w+\{([^,\s]+),", text, flags=re.M)
+    assert len(keys) == len(set(keys)), "an entry key appears twice in book/references.bib"
+    assert len(parse_string(text, "bibtex").entries) == len(keys)
+
+
 def test_intro_shows_the_path_from_regression_to_attention_and_scale():
     intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
     steps = re.findall(r"^\d+\.\s+\*\*([^*]+)\*\*", intro, flags=re.M)
