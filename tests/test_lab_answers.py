@@ -21,8 +21,9 @@ notebook from the top once, and then, for each variant:
    and given cells included, letting errors happen as nbgrader does;
 3. scores the exercise's test cells as nbgrader does: a test cell earns its points when it
    raises no error;
-4. runs the same cells again as the source has them, so the next variant starts from the
-   state a correct student has.
+4. runs the same cells again as the source has them (all but the test cells, which only
+   define underscored names of their own), so the next variant starts from the state a
+   correct student has.
 
 **Which test cells belong to a solution cell.** The exercise of a cell is the part of its
 grade_id before the first underscore (``ex4`` for ``ex4_solution``, ``ex4_solution_b`` and
@@ -211,9 +212,9 @@ def run_variants(lab_id):
                     assert _error(cell) is None, f"the source of {lab_id} fails in cell {i}: {_error(cell)}"
             seconds["source"] = time.perf_counter() - start
 
-            def run(cells, first, last):
+            def run(cells, first, last, tests=True):
                 for i in range(first, last + 1):
-                    if cells[i].cell_type == "code":
+                    if cells[i].cell_type == "code" and (tests or not _meta(cells[i]).get("grade")):
                         client.execute_cell(cells[i], i)
 
             for kind, grade_id, name, parts in found:
@@ -227,7 +228,7 @@ def run_variants(lab_id):
                 points = [float(_meta(cells[t])["points"]) for t in tests]
                 score = sum(p for p, t in zip(points, tests) if _error(cells[t]) is None)
                 results[(kind, grade_id, name)] = (score, sum(points), errors)
-                run(copy.deepcopy(source.cells), at, tests[-1])  # back to a correct student's state
+                run(copy.deepcopy(source.cells), at, tests[-1], tests=False)  # back to a correct student's state
                 seconds[(kind, grade_id, name)] = time.perf_counter() - start
     finally:
         if env is None:
