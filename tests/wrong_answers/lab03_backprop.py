@@ -7,7 +7,7 @@ test cells of that exercise must score below full marks. RIGHT_ANSWERS has the s
 correct solutions written differently, which must keep full marks.
 
 The mistakes are the ones students make: a one-sided difference, a checker that forgets to put
-the array back, the derivative of the wrong branch, a sum that lost its axis, a search that
+the array back, a forgotten product rule, a sum that lost its axis, a search that
 scores on the training data, and so on. The instructor guide (book/instructor_guide.md, Lab 3)
 lists them for teachers.
 """
@@ -127,42 +127,46 @@ mystery_errors = {name: grad_check(mystery_loss, array, analytic_mystery[name])
 BUGGY = max(mystery_errors, key=mystery_errors.get)
 """),
     ],
-    # ---------------------------------------------------------------- exercise 5: ELU forward
+    # ---------------------------------------------------------------- exercise 5: swish forward
     "ex5_forward": [
-        ("exp of large positive inputs overflows", """
-return np.where(x > 0, x, alpha * (np.exp(x) - 1.0))
+        ("beta ignored", """
+return x * sigmoid(x)
 """),
-        ("alpha ignored", """
-return np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
+        ("an overflowing exp for large negative inputs", """
+return x / (1.0 + np.exp(-beta * x))
 """),
-        ("the -1 forgotten: alpha * exp(x)", """
-return np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0.0)))
+        ("the sigmoid alone, without the factor x", """
+return sigmoid(beta * x)
 """),
         ("x changed in place", """
-negative = x <= 0
-x[negative] = alpha * np.expm1(x[negative])
+x *= sigmoid(beta * x)
 return x
 """),
     ],
-    # ---------------------------------------------------------------- exercise 5: ELU backward
+    # ---------------------------------------------------------------- exercise 5: swish backward
     "ex5_backward": [
-        ("the ReLU's gradient: 0 on the negative side", """
-return dout * (x > 0)
+        ("x treated as a constant: only sigmoid(beta x)", """
+return dout * sigmoid(beta * x)
 """),
-        ("alpha left out of the derivative", """
-return np.where(x > 0, dout, dout * np.exp(np.minimum(x, 0.0)))
+        ("the sigmoid's derivative instead of the product rule", """
+s = sigmoid(beta * x)
+return dout * s * (1.0 - s)
 """),
-        ("the forward value used as the derivative", """
-return np.where(x > 0, dout, dout * alpha * np.expm1(np.minimum(x, 0.0)))
+        ("beta left out of the chain rule", """
+s = sigmoid(beta * x)
+return dout * (s + x * s * (1.0 - s))
 """),
-        ("positive branch at x = 0", """
-return np.where(x >= 0, dout, dout * alpha * np.exp(np.minimum(x, 0.0)))
+        ("sigmoid(x) instead of sigmoid(beta x)", """
+s = sigmoid(x)
+return dout * (s + beta * x * s * (1.0 - s))
 """),
         ("dout forgotten", """
-return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+s = sigmoid(beta * x)
+return s + beta * x * s * (1.0 - s)
 """),
-        ("exp of large positive inputs overflows", """
-return np.where(x > 0, dout, dout * alpha * np.exp(x))
+        ("an overflowing exp for large negative inputs", """
+s = 1.0 / (1.0 + np.exp(-beta * x))
+return dout * (s + beta * x * s * (1.0 - s))
 """),
     ],
     # ---------------------------------------------------------------- exercise 6: softmax backward
@@ -317,17 +321,15 @@ BUGGY = [name for name, error in mystery_errors.items() if error > 1e-4][0]
 """),
     ],
     "ex5_forward": [
-        ("a copy with the negative entries replaced", """
-out = np.array(x, dtype=float)
-negative = out <= 0
-out[negative] = alpha * np.expm1(out[negative])
-return out
+        ("the sigmoid written with logaddexp", """
+return x * np.exp(-np.logaddexp(0.0, -beta * x))
 """),
     ],
     "ex5_backward": [
-        ("the derivative written with the forward output, out + alpha", """
-out = elu_forward(x, alpha)
-return np.where(x > 0, dout, dout * (out + alpha))
+        ("the derivative written with the forward output", """
+out = swish_forward(x, beta)
+s = sigmoid(beta * x)
+return dout * (beta * out + s * (1.0 - beta * out))
 """),
     ],
     "ex6_solution": [
