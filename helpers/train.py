@@ -130,7 +130,7 @@ def evaluate(model, loss_fn, loader, device=None, metrics=None):
     Averages are weighted by batch size, so they equal the value on the whole set.
     ``metrics`` maps a name to ``fn(outputs, targets) -> float``.
     """
-    device = device or _model_device(model, "(or pass device=)")
+    device = device or _model_device(model, "to find its device (or pass device=)")
     model.eval()
     totals, count = {"loss": 0.0}, 0
     for xb, yb in loader:
@@ -163,8 +163,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, device
         lower_bound = known_lower_bound(loss_fn)
     elif lower_bound is not None:
         lower_bound = check_number(lower_bound, "lower_bound")
-    device = device or _model_device(model, "to train")
-    _model_device(model, "to train")  # even with device=: there is nothing to train without parameters
+    parameters_device = _model_device(model, "to train")  # checked even with device=: nothing to train without
+    device = device or parameters_device
     model.to(device)
     history = History()
     lr = optimizer.param_groups[0]["lr"]

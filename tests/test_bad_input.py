@@ -72,8 +72,8 @@ SOFTMAX_Z = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
 TORCH64 = {"dtype": torch.float64}
 
 
-def _numpy_model(module, *sizes):
-    """A model of ``module`` (linear_regression, ...) in float64, whichever the framework."""
+def _model(module, *sizes):
+    """The model class of ``module`` (linear_regression, ...), in float64 for the torch twins too."""
     cls = {"linear_regression": "LinearRegression", "logistic_regression": "LogisticRegression",
            "softmax_regression": "SoftmaxRegression"}[module.__name__.rsplit(".", 1)[1]]
     kwargs = TORCH64 if module.__name__.startswith("helpers.torch_nn") else {}
@@ -86,6 +86,7 @@ def _after_forward(layer, x):
 
 
 def _f(kind, value):
+    """An array argument: its valid value and its kind."""
     return value, kind
 
 
@@ -113,7 +114,8 @@ SHARED_CASES = {
                                        {}),
     "losses.cross_entropy_backward": lambda m: (m.cross_entropy_backward,
                                                 {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)}, {}),
-    "metrics.accuracy": lambda m: (m.accuracy, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])}, {}),
+    "metrics.accuracy": lambda m: (m.accuracy, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
+                                   {}),
     "metrics.confusion_matrix": lambda m: (m.confusion_matrix,
                                            {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])}, {}),
     "metrics.precision": lambda m: (m.precision, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
@@ -127,61 +129,63 @@ SHARED_CASES = {
                                                  {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)}, {}),
     "metrics.auc": lambda m: (m.auc, {"x": _f("float", np.linspace(0, 1, 6)), "y": _f("float", PROBS)}, {}),
     # linear regression
-    "linear_regression.LinearRegression.forward": lambda m: (_numpy_model(m, 2).forward, {"X": _f("float", X)}, {}),
-    "linear_regression.LinearRegression.backward": lambda m: (_after_forward(_numpy_model(m, 2), X),
+    "linear_regression.LinearRegression.forward": lambda m: (_model(m, 2).forward, {"X": _f("float", X)}, {}),
+    "linear_regression.LinearRegression.backward": lambda m: (_after_forward(_model(m, 2), X),
                                                               {"dout": _f("float", Y_REG)}, {}),
     "linear_regression.mse_gradient": lambda m: (m.mse_gradient, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                 {"model": _numpy_model(m, 2)}),
+                                                 {"model": _model(m, 2)}),
     "linear_regression.fit_closed_form": lambda m: (m.fit_closed_form, {"X": _f("float", X), "y": _f("float", Y_REG)},
                                                     {}),
     "linear_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                  {"model": _numpy_model(m, 2), "lr": 0.1}),
+                                                  {"model": _model(m, 2), "lr": 0.1}),
     "linear_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                  {"model": _numpy_model(m, 2), "lr": 0.1, "epochs": 1,
+                                                  {"model": _model(m, 2), "lr": 0.1, "epochs": 1,
                                                    "batch_size": 3}),
     "linear_regression.gradient_descent": lambda m: (m.gradient_descent, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                     {"model": _numpy_model(m, 2), "lr": 0.1, "epochs": 1}),
+                                                     {"model": _model(m, 2), "lr": 0.1, "epochs": 1}),
     "linear_regression.mse_surface": lambda m: (m.mse_surface, {"X": _f("float", X[:, :1]), "y": _f("float", Y_REG),
                                                                 "weights": _f("float", np.linspace(-1, 1, 3)),
                                                                 "biases": _f("float", np.linspace(-1, 1, 4))}, {}),
     # logistic regression
-    "logistic_regression.LogisticRegression.forward": lambda m: (_numpy_model(m, 2).forward, {"X": _f("float", X)}, {}),
-    "logistic_regression.LogisticRegression.backward": lambda m: (_after_forward(_numpy_model(m, 2), X),
+    "logistic_regression.LogisticRegression.forward": lambda m: (_model(m, 2).forward, {"X": _f("float", X)}, {}),
+    "logistic_regression.LogisticRegression.backward": lambda m: (_after_forward(_model(m, 2), X),
                                                                   {"dout": _f("float", Y_REG)}, {}),
-    "logistic_regression.LogisticRegression.predict": lambda m: (_numpy_model(m, 2).predict, {"X": _f("float", X)}, {}),
-    "logistic_regression.LogisticRegression.predict_proba": lambda m: (_numpy_model(m, 2).predict_proba,
+    "logistic_regression.LogisticRegression.predict": lambda m: (_model(m, 2).predict, {"X": _f("float", X)}, {}),
+    "logistic_regression.LogisticRegression.predict_proba": lambda m: (_model(m, 2).predict_proba,
                                                                        {"X": _f("float", X)}, {}),
     "logistic_regression.check_classification_data": lambda m: (m.check_classification_data,
                                                                 {"X": _f("float", X), "y": _f("binary", Y_BIN)}, {}),
     "logistic_regression.bce_gradient": lambda m: (m.bce_gradient, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-                                                   {"model": _numpy_model(m, 2)}),
+                                                   {"model": _model(m, 2)}),
     "logistic_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-                                                    {"model": _numpy_model(m, 2), "lr": 0.1}),
-    "logistic_regression.accuracy_metric": lambda m: (m.accuracy_metric, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-                                                      {"model": _numpy_model(m, 2)}),
+                                                    {"model": _model(m, 2), "lr": 0.1}),
+    "logistic_regression.accuracy_metric": lambda m: (
+        m.accuracy_metric, {"X": _f("float", X), "y": _f("binary", Y_BIN)}, {"model": _model(m, 2)}),
     "logistic_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-                                                    {"model": _numpy_model(m, 2), "lr": 0.1, "epochs": 1,
+                                                    {"model": _model(m, 2), "lr": 0.1, "epochs": 1,
                                                      "batch_size": 3}),
-    "logistic_regression.gradient_descent": lambda m: (m.gradient_descent, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-                                                       {"model": _numpy_model(m, 2), "lr": 0.1, "epochs": 1}),
+    "logistic_regression.gradient_descent": lambda m: (
+        m.gradient_descent, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+        {"model": _model(m, 2), "lr": 0.1, "epochs": 1}),
     # softmax regression
     "softmax_regression.SoftmaxRegression.forward": lambda m: (
-        _numpy_model(m, 2, 3).forward, {("x" if "numpy" in m.__name__ else "X"): _f("float", X)}, {}),
-    "softmax_regression.SoftmaxRegression.backward": lambda m: (_after_forward(_numpy_model(m, 2, 3), X),
+        _model(m, 2, 3).forward, {("x" if "numpy" in m.__name__ else "X"): _f("float", X)}, {}),
+    "softmax_regression.SoftmaxRegression.backward": lambda m: (_after_forward(_model(m, 2, 3), X),
                                                                 {"dout": _f("float", LOGITS)}, {}),
-    "softmax_regression.SoftmaxRegression.predict": lambda m: (_numpy_model(m, 2, 3).predict, {"X": _f("float", X)}, {}),
-    "softmax_regression.SoftmaxRegression.predict_proba": lambda m: (_numpy_model(m, 2, 3).predict_proba,
+    "softmax_regression.SoftmaxRegression.predict": lambda m: (_model(m, 2, 3).predict,
+                                                               {"X": _f("float", X)}, {}),
+    "softmax_regression.SoftmaxRegression.predict_proba": lambda m: (_model(m, 2, 3).predict_proba,
                                                                      {"X": _f("float", X)}, {}),
     "softmax_regression.check_multiclass_data": lambda m: (
         m.check_multiclass_data, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"num_classes": 3}),
     "softmax_regression.cross_entropy_gradient": lambda m: (
-        m.cross_entropy_gradient, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"model": _numpy_model(m, 2, 3)}),
+        m.cross_entropy_gradient, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"model": _model(m, 2, 3)}),
     "softmax_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("labels", Y_CLS)},
-                                                   {"model": _numpy_model(m, 2, 3), "lr": 0.1}),
+                                                   {"model": _model(m, 2, 3), "lr": 0.1}),
     "softmax_regression.accuracy_metric": lambda m: (
-        m.accuracy_metric, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"model": _numpy_model(m, 2, 3)}),
+        m.accuracy_metric, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"model": _model(m, 2, 3)}),
     "softmax_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("labels", Y_CLS)},
-                                                   {"model": _numpy_model(m, 2, 3), "lr": 0.1, "epochs": 1,
+                                                   {"model": _model(m, 2, 3), "lr": 0.1, "epochs": 1,
                                                     "batch_size": 3}),
 }
 
@@ -204,12 +208,12 @@ def _numpy_only_cases():
         "layers.Sequential.forward": lambda m: (layers.mlp([2, 4, 3]).forward, {"x": _f("float", X)}, {}),
         "layers.Sequential.backward": lambda m: (_after_forward(layers.mlp([2, 4, 3]), X),
                                                  {"dout": _f("float", LOGITS)}, {}),
-        "layers.CrossEntropyLoss.forward": lambda m: (layers.CrossEntropyLoss().forward,
-                                                      {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)}, {}),
+        "layers.CrossEntropyLoss.forward": lambda m: (
+            layers.CrossEntropyLoss().forward, {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)}, {}),
         "init.xavier_uniform_": lambda m: (m.xavier_uniform_, {"weight": _f("float", np.zeros((3, 2)))}, {"rng": 0}),
         "init.kaiming_normal_": lambda m: (m.kaiming_normal_, {"weight": _f("float", np.zeros((3, 2)))}, {"rng": 0}),
         "optim.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("any", X), "y": _f("any", Y_REG)},
-                                          {"model": _numpy_model(importlib.import_module(
+                                          {"model": _model(importlib.import_module(
                                               "helpers.numpy_nn.linear_regression"), 2),
                                            "loss_fn": mse, "gradient_fn": mse_grad, "lr": 0.1, "epochs": 1,
                                            "batch_size": 3}),
@@ -236,7 +240,7 @@ def _torch_only_cases():
 
     return {
         "optim.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("any", X), "y": _f("any", Y_REG)},
-                                          {"model": _numpy_model(importlib.import_module(
+                                          {"model": _model(importlib.import_module(
                                               "helpers.torch_nn.linear_regression"), 2),
                                            "loss_fn": mse, "lr": 0.1, "epochs": 1, "batch_size": 3}),
     }

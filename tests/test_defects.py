@@ -50,7 +50,8 @@ def test_1_relative_error_refuses_nan_and_inf():
 def test_1_check_gradient_fails_an_all_nan_gradient():
     x = np.array([1.0, -2.0, 0.5])
     f = lambda: float(np.sum(x ** 2))  # noqa: E731
-    with pytest.raises(GradientCheckError, match=r"analytic gradient holds 3 nan or inf value\(s\), the first at entry \(0,\)"):
+    with pytest.raises(GradientCheckError,
+                       match=r"analytic gradient holds 3 nan or inf value\(s\), the first at entry \(0,\)"):
         check_gradient(f, x, np.full(3, np.nan))
     with pytest.raises(GradientCheckError, match="finite-difference gradient holds"), np.errstate(invalid="ignore"):
         check_gradient(lambda: float(np.sum(np.log(x))), x, 1 / x)  # log of a negative entry: nan
@@ -103,7 +104,8 @@ def test_4_averages_match_scikit_learn_on_many_random_cases(average):
                 warnings.simplefilter("ignore")
                 expected = theirs(y_true, y_pred, average=average, zero_division=0)
             assert ours(y_true, y_pred, average=average) == pytest.approx(expected, abs=1e-12)
-            assert twin(torch.tensor(y_true), torch.tensor(y_pred), average=average) == pytest.approx(expected, abs=1e-12)
+            torch_score = twin(torch.tensor(y_true), torch.tensor(y_pred), average=average)
+            assert torch_score == pytest.approx(expected, abs=1e-12)
 
 
 def test_4_micro_average_of_single_label_data_is_accuracy():
@@ -143,7 +145,8 @@ def test_5_float64_gradients_still_match_torch():
 def test_6_a_numpy_array_on_the_left_gives_a_tensor():
     a = np.arange(4.0).reshape(2, 2)
     t = Tensor(np.full((2, 2), 3.0))
-    for result, expected in [(a * t, a * 3), (a + t, a + 3), (a - t, a - 3), (a / t, a / 3), (a @ t, a @ np.full((2, 2), 3.0))]:
+    three = np.full((2, 2), 3.0)
+    for result, expected in [(a * t, a * 3), (a + t, a + 3), (a - t, a - 3), (a / t, a / 3), (a @ t, a @ three)]:
         assert isinstance(result, Tensor)
         np.testing.assert_allclose(result.data, expected)
     (a * t).sum().backward()
@@ -348,7 +351,8 @@ def test_evaluate_and_fit_on_an_empty_loader_or_a_model_without_parameters():
     model = torch.nn.Linear(2, 1)
     empty = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(0, 2), torch.zeros(0, 1)))
     _raises(ValueError, "X must hold at least one example", make_loader, torch.zeros(0, 2), torch.zeros(0, 1))
-    _raises(ValueError, "loader must yield at least one example, got an empty loader", evaluate, model, F.mse_loss, empty)
+    _raises(ValueError, "loader must yield at least one example, got an empty loader",
+            evaluate, model, F.mse_loss, empty)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     _raises(ValueError, "train_loader must yield at least one example", fit, model, F.mse_loss, optimizer, empty,
             epochs=1, progress=False)
@@ -385,7 +389,8 @@ def test_an_unsquared_loss_passes_a_gradient_check_but_is_caught_below_zero():
     grads = _unsquared_gradient(model, X, y)
     for name in ("weight", "bias"):
         check_gradient(lambda: _unsquared_loss(model, X, y), model.parameters()[name], grads[name], name=name)
-    with pytest.raises(LossBelowBoundError, match=r"the loss fell to -[\d.]+ at step (\d+).*below its lower bound 0") as caught:
+    with pytest.raises(LossBelowBoundError,
+                       match=r"the loss fell to -[\d.]+ at step (\d+).*below its lower bound 0") as caught:
         noptim.minibatch_sgd(model, X, y, _unsquared_loss, _unsquared_gradient, lr=0.1, epochs=20, batch_size=16,
                              lower_bound=0.0)
     assert isinstance(caught.value, TrainingDivergedError)

@@ -10,8 +10,6 @@ The PyTorch twins are ``torch.nn.init.xavier_uniform_`` and ``torch.nn.init.kaim
 
 import math
 
-import numpy as np
-
 from helpers.checks import check_array, check_choice, check_number, check_rng
 from helpers.numpy_nn.layers import Sequential
 
