@@ -9,10 +9,10 @@ import argparse
 import shlex
 import sys
 
+from helpers.bench.machine import available_cores
 from helpers.bench.registry import BENCHMARKS
 from helpers.bench.report import to_json, to_markdown, to_text
 from helpers.bench.run import check_names, run_benchmarks
-from helpers.bench.timing import available_cores
 
 
 def parse_threads(text, cores=None):

@@ -1,7 +1,9 @@
 """Where and with what a benchmark ran: date, CPU model, cores, load, library and BLAS versions.
 
 A time means little without the machine it was measured on, so every report of
-``python -m helpers.bench`` starts with ``describe_machine()``.
+``python -m helpers.bench`` starts with ``describe_machine()``. The module imports
+PyTorch only inside ``torch_blas``, so that the book's Performance page can print
+the machine that built it without paying for the import.
 """
 
 import datetime
@@ -10,12 +12,16 @@ import platform
 import re
 import subprocess
 import sys
+from importlib.metadata import version
 
-import numpy as np
 import threadpoolctl
-import torch
 
-from helpers.bench.timing import available_cores
+
+def available_cores():
+    """The number of CPU cores this process may run on (its affinity where the OS tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def cpu_model():
@@ -38,6 +44,8 @@ def cpu_model():
 
 def numpy_blas():
     """NumPy's BLAS library and version as ``threadpoolctl`` finds it, e.g. ``'openblas 0.3.31 (SkylakeX)'``."""
+    import numpy  # noqa: F401  (threadpoolctl only sees the BLAS of libraries already loaded)
+
     for pool in threadpoolctl.threadpool_info():
         if pool.get("user_api") == "blas" and "torch" not in pool.get("filepath", ""):
             text = f"{pool.get('internal_api', '?')} {pool.get('version') or ''}".strip()
@@ -49,6 +57,8 @@ def numpy_blas():
 
 def torch_blas():
     """The BLAS PyTorch was built with, from ``torch.__config__``, e.g. ``'MKL 2024.2'``."""
+    import torch
+
     info = torch.__config__.parallel_info() + torch.__config__.show()
     mkl = re.search(r"Math Kernel Library Version ([\d.]+)", info)
     if mkl:
@@ -65,8 +75,11 @@ def load_average():
         return None
 
 
-def describe_machine():
-    """A dict of facts about this machine and its software, for the head of a benchmark report."""
+def describe_machine(blas=True):
+    """A dict of facts about this machine and its software, for the head of a benchmark report.
+
+    ``blas=False`` leaves out the BLAS libraries (``None``), which saves importing PyTorch.
+    """
     return {
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu_model(),
@@ -74,9 +87,9 @@ def describe_machine():
         "usable_cores": available_cores(),
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numpy_blas": numpy_blas(),
-        "torch": torch.__version__,
-        "torch_blas": torch_blas(),
+        "numpy": version("numpy"),
+        "numpy_blas": numpy_blas() if blas else None,
+        "torch": version("torch"),
+        "torch_blas": torch_blas() if blas else None,
         "load_average": load_average(),
     }

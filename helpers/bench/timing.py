@@ -11,7 +11,6 @@ and the interquartile range (the middle half of the repeats).
 and PyTorch's intra-op pool (``torch.set_num_threads``) both limited to ``n``.
 """
 
-import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,13 +20,6 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from helpers.checks import check_positive
-
-
-def available_cores():
-    """The number of CPU cores this process may run on (its affinity where the OS tells it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 @contextmanager
