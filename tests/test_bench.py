@@ -56,7 +56,9 @@ def test_every_row_has_finite_positive_times_and_ratios(quick_report):
             assert timing["iqr_s"] >= 0, where
             if row["flops"] is not None:
                 assert _is_positive_number(timing["gflops"]), where
-        assert math.isclose(row["ratio"], row["numpy"]["median_s"] / row["torch"]["median_s"])
+        paired = sorted(n / t for n, t in zip(row["numpy"]["seconds"], row["torch"]["seconds"]))
+        assert math.isclose(row["ratio"], paired[1]), where  # the median of three paired ratios
+        assert _is_positive_number(row["ratio_q1"]) and row["ratio_q1"] <= row["ratio"] <= row["ratio_q3"], where
 
 
 def test_matmul_reports_gflops_and_the_peak(quick_report):
@@ -160,7 +162,7 @@ def test_cli_writes_json_and_markdown(tmp_path, capsys):
                    "--json", str(json_file), "--markdown", str(markdown_file)])
     assert status == 0
     printed = capsys.readouterr().out
-    assert "cross_entropy" in printed and "NumPy / PyTorch" in printed
+    assert "cross_entropy" in printed and "NumPy / PyTorch (IQR)" in printed
     report = json.loads(json_file.read_text(encoding="utf-8"))
     assert [row["benchmark"] for row in report["rows"]] == ["cross_entropy"] * 2
     assert report["settings"]["command"] == (f"python -m helpers.bench cross_entropy --quick --threads 1 "

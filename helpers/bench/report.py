@@ -1,13 +1,15 @@
 """A benchmark report as a text table (the terminal), JSON (machines) or Markdown (the book).
 
 Times are seconds per step, shown as the median over the repeats with the interquartile
-range (IQR) beside it. The ratio is NumPy's median time over PyTorch's: above 1,
-NumPy is slower by that factor; below 1, NumPy is faster.
+range (IQR) beside it. The ratio NumPy / PyTorch pairs each NumPy repeat with the
+PyTorch repeat timed right after it and takes the median of these paired ratios, with
+their quartiles beside it: above 1, NumPy is slower by that factor; below 1, faster.
 """
 
 import json
 
-COLUMNS = ("Benchmark", "Case", "Threads", "NumPy (IQR)", "PyTorch (IQR)", "NumPy / PyTorch", "GFLOP/s NumPy, PyTorch")
+COLUMNS = ("Benchmark", "Case", "Threads", "NumPy (IQR)", "PyTorch (IQR)", "NumPy / PyTorch (IQR)",
+           "GFLOP/s NumPy, PyTorch")
 
 
 def format_seconds(seconds):
@@ -23,7 +25,7 @@ def _cells(row):
     return (row["benchmark"], row["case"], str(row["threads"]),
             f"{format_seconds(row['numpy']['median_s'])} ({format_seconds(row['numpy']['iqr_s'])})",
             f"{format_seconds(row['torch']['median_s'])} ({format_seconds(row['torch']['iqr_s'])})",
-            f"{row['ratio']:.2f}", gflops)
+            f"{row['ratio']:.2f} ({row['ratio_q1']:.2f}-{row['ratio_q3']:.2f})", gflops)
 
 
 def machine_lines(report):
@@ -54,7 +56,8 @@ def to_text(report):
         if i == 0:
             lines.append("  ".join("-" * width for width in widths))
     lines += [""] + report["summary"]
-    lines.append("NumPy / PyTorch is the ratio of median times: above 1, NumPy is slower.")
+    lines.append("NumPy / PyTorch: the median ratio of paired repeats (quartiles in brackets); "
+                 "above 1, NumPy is slower.")
     return "\n".join(lines) + "\n"
 
 
@@ -67,10 +70,12 @@ def to_markdown(report):
     lines = [f"- {line}" if not line.startswith("Command:") else f"- Command: `{report['settings']['command']}`"
              for line in machine_lines(report)]
     lines += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "|".join(
-        " ---: " if column in ("Threads", "NumPy / PyTorch") else " --- " for column in COLUMNS) + "|"]
+        " ---: " if column in ("Threads", COLUMNS[5]) else " --- " for column in COLUMNS) + "|"]
     lines += ["| " + " | ".join(_markdown_cell(cell) for cell in _cells(row)) + " |" for row in report["rows"]]
     lines += ["", "Times are the median seconds per step over the repeats, with the interquartile range (IQR) in "
-              "brackets. NumPy / PyTorch is the ratio of the medians: above 1, NumPy is slower by that factor.", ""]
+              "brackets. NumPy / PyTorch is the median, over the repeats, of the ratio of each NumPy repeat to "
+              "the PyTorch repeat timed right after it, with the quartiles of that ratio in brackets: above 1, "
+              "NumPy is slower by that factor.", ""]
     lines += [f"- `{name}`: {compares}" for name, compares in report["benchmarks"].items()]
     if report["summary"]:
         lines += [""] + [f"- {line}" for line in report["summary"]]

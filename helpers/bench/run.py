@@ -7,6 +7,7 @@ per (case, thread count) and the benchmarks' own summary lines. Nothing in a row
 typed in: every time, ratio and GFLOP/s comes out of the measurement.
 """
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from helpers.bench.machine import describe_machine, load_average
@@ -37,7 +38,12 @@ def measure_row(benchmark, case, steps, threads, settings):
         numpy_timing, torch_timing = measure_pair(numpy_step, torch_step, **settings)
     row = {"benchmark": benchmark.name, "case": case.label, "threads": threads,
            "numpy": numpy_timing.as_dict(), "torch": torch_timing.as_dict(),
-           "ratio": numpy_timing.median / torch_timing.median, "flops": case.flops}
+           "flops": case.flops}
+    # The repeats alternate, so each NumPy repeat has a PyTorch partner timed right after it. The
+    # ratio is the median of these paired ratios: a slow change in the machine's load cancels out.
+    paired = np.array(numpy_timing.seconds) / np.array(torch_timing.seconds)
+    row["ratio"] = float(np.median(paired))
+    row["ratio_q1"], row["ratio_q3"] = float(np.percentile(paired, 25)), float(np.percentile(paired, 75))
     if case.flops is not None:
         row["numpy"]["gflops"] = case.flops / numpy_timing.median / 1e9
         row["torch"]["gflops"] = case.flops / torch_timing.median / 1e9
