@@ -41,7 +41,7 @@ def machine_lines(report):
         f"Software: Python {m['python']}, NumPy {m['numpy']} ({m['numpy_blas']}), "
         f"PyTorch {m['torch']} ({m['torch_blas']})",
         f"Threads: {threads}; {s['repeats']} repeats of at least {s['min_repeat_s'] * 1000:g} ms each "
-        f"after {s['warmup']} warm-up calls{'; --quick' if s['quick'] else ''}",
+        f"after {s['warmup']} warm-up call{'s' if s['warmup'] != 1 else ''}{'; --quick' if s['quick'] else ''}",
         f"Command: {s['command']}",
     ]
 
