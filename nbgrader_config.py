@@ -31,7 +31,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Execution while autograding, seconds per cell. A lab's cells run in a few seconds, so a
 # cell still running after a minute is stuck: it is interrupted, its test scores 0, the
 # rest of the notebook is graded, and the gradebook flags it `timed_out`. Override on the
-# command line, e.g. `nbgrader autograde lab01_linear_regression --Execute.timeout=300`.
+# command line, e.g. `python -m helpers.labs autograde lab01_linear_regression --timeout 300`.
 # nbgrader's Execute preprocessor has its own default (30 s), so set both.
 c.ExecutePreprocessor.timeout = 60
 c.Execute.timeout = 60

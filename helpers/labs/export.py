@@ -150,9 +150,6 @@ def grade_submission(course, gradebook, lab_id, student, notebook_names, failure
     flags, notes = flags + report.get("flags", []), notes + report.get("notes", [])
     if submission.needs_manual_grade:
         flags.append("needs_manual_grading")
-    if submission.max_score and not 0 <= submission.score <= submission.max_score:
-        flags.append("score_out_of_range")
-        notes.append(f"total {submission.score:g} of {submission.max_score:g}")
     return submission.score, flags, notes
 
 

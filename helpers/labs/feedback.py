@@ -44,7 +44,7 @@ class HideHiddenTests(ClearHiddenTests):
     enforce_metadata = Bool(False, help="Hide hidden-test regions in any cell, graded or not").tag(config=True)
     # configurable, as in nbgrader's GetGrades, so the HTML exporter's setting reaches it quietly
     display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value).tag(config=True)
-    shortest_secret = Integer(12, help="Hidden-test lines shorter than this (`)`, `pass`) are not "
+    shortest_secret = Integer(8, help="Hidden-test lines shorter than this (`)`, `pass`) are not "
                                        "looked for in outputs").tag(config=True)
 
     @classmethod
