@@ -35,6 +35,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # nbgrader's Execute preprocessor has its own default (30 s), so set both.
 c.ExecutePreprocessor.timeout = 60
 c.Execute.timeout = 60
+# After a cell finishes, how long to wait for the last of its outputs. nbgrader's default
+# (4 s) fails the whole notebook on a busy machine, where outputs can lag behind.
+c.Execute.iopub_timeout = 30
 
 # nbgrader's log, read by `nbgrader export` to tell why a submission could not be graded
 # (e.g. the kernel died).

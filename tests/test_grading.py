@@ -40,8 +40,9 @@ source), so a new or rewritten lab is covered without edits:
 Every student must land in the gradebook with the right score and flags; no file under
 submitted/ or another student's autograded/ may change; the sandbox must keep the
 intruder out; no process may survive grading; no feedback may show a hidden-test line.
-The per-cell timeout is short (DLBOOK_GRADING_TIMEOUT, default 15 s: a lab cell needs
-2 s, more on a busy machine) so that the infinite loop costs little. Two labs' classes
+The per-cell timeout is short (DLBOOK_GRADING_TIMEOUT, default 30 s: a lab cell needs
+a few seconds, ten times that on a heavily loaded machine) so that the infinite loop
+costs little. Two labs' classes
 are graded side by side; the first lab's with --jobs 2, so that parallel grading is tested.
 """
 
@@ -70,7 +71,7 @@ from helpers.labs import tamper
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB_IDS = sorted(p.name for p in (ROOT / "labs").iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
-TIMEOUT = int(os.environ.get("DLBOOK_GRADING_TIMEOUT", "15"))
+TIMEOUT = int(os.environ.get("DLBOOK_GRADING_TIMEOUT", "30"))
 MEMORY_MB = 2048
 UNGRADED = {"crash", "renamed_file", "not_notebook"}
 ANY = "any score"  # a cheat that is flagged: its score is for the instructor to judge
@@ -280,7 +281,7 @@ def build_class(source, student, course, lab):
     for gid in solutions:  # a stub inside a function returns the object; one outside stays
         changed = cell(nb, gid).source.replace("raise NotImplementedError()", "return Anything()")
         try:
-            ast.parse(changed)
+            compile(changed, "<answer>", "exec")
             cell(nb, gid).source = changed
         except SyntaxError:
             pass
@@ -485,7 +486,8 @@ def test_the_sandbox_keeps_the_intruder_out(graded):
     assert len(re.findall(r"blocked: [A-Z]\w*Error", text)) == 7, text[-3000:]
     assert not list(graded.course.rglob("planted.txt"))
     graded_full = graded.course / "autograded" / "full" / graded.lab
-    assert sorted(p.name for p in graded_full.iterdir()) == [f"{graded.lab}.ipynb"]
+    given = {Path(name).parts[0] for name in labs.course.lab_data_files(labs.load_course(graded.course), graded.lab)}
+    assert {p.name for p in graded_full.iterdir()} == {f"{graded.lab}.ipynb"} | given
 
 
 def test_shadowing_files_never_reach_the_kernel(graded):

@@ -221,7 +221,8 @@ def autograde(course, lab_id, only=None, jobs=1, unsafe_no_sandbox=False, timeou
                 base = work / f"{scratch.name}"
                 job = {"notebook": str(scratch / name), "output": str(staged / name),
                        "result": f"{base}.result.json", "job": f"{base}.job.json", "scratch": str(scratch),
-                       "timeout": int(timeout), "bwrap": bwrap, "memory_mb": settings.memory_mb,
+                       "timeout": int(timeout), "iopub_timeout": course.config.Execute.get("iopub_timeout", 30),
+                       "bwrap": bwrap, "memory_mb": settings.memory_mb,
                        "cpu_seconds": settings.cpu_seconds, "threads": threads}
                 # a notebook may need the time limit for each of its cells, plus starting the kernel
                 cells = sum(c.cell_type == "code" for c in nb.cells)

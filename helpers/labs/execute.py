@@ -7,7 +7,7 @@ it touches no other student; a worker that stops answering is killed (and its sa
 it) and replaced. JOB.json says (all paths absolute)::
 
     {"notebook": in.ipynb, "output": out.ipynb, "result": result.json, "scratch": folder,
-     "timeout": seconds per cell, "bwrap": path or "" (no sandbox), "memory_mb": ...,
+     "timeout": seconds per cell, "iopub_timeout": seconds, "bwrap": path or "" (no sandbox), "memory_mb": ...,
      "cpu_seconds": ..., "threads": ...}
 
 The notebook is executed by nbgrader's own Execute preprocessor (the one ``nbgrader
@@ -33,6 +33,9 @@ def execute(job):
 
     config = Config()
     config.Execute.timeout = job["timeout"]
+    # After a cell's reply, how long to wait for its last outputs: on a busy machine they
+    # can lag behind by seconds, and nbgrader (raise_on_iopub_timeout) then fails the notebook.
+    config.Execute.iopub_timeout = job.get("iopub_timeout", 30)
     config.SandboxedKernelManager.scratch = job["scratch"]
     config.SandboxedKernelManager.bwrap = job["bwrap"]
     config.SandboxedKernelManager.memory_mb = job["memory_mb"]
@@ -46,6 +49,8 @@ def execute(job):
     except Exception as error:  # DeadKernelError, a kernel that never started, ...
         name = type(error).__name__
         message = str(error).strip().splitlines()[-1:] or [""]
+        if name == "CellTimeoutError":  # nbclient gave up waiting for a cell's last outputs
+            message = ["a cell ran past the time limit and the kernel did not stop when interrupted"]
         nbformat.write(nb, job["output"])
         return {"ok": False, "error": name, "message": message[0][:500]}
     nbformat.write(nb, job["output"])

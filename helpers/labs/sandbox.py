@@ -58,13 +58,18 @@ class LabSandbox(Configurable):
         return os.environ.get("DLBOOK_BWRAP") or self.bwrap
 
 
+def package_paths():
+    """The grader's folders of installed packages (site-packages, dist-packages, the user's)."""
+    return [p for p in sys.path if p and Path(p).is_dir() and ("site-packages" in p or "dist-packages" in p)]
+
+
 def read_paths():
     """Folders the kernel must read: the system, Python and its packages, ``helpers``."""
     paths = [p for p in SYSTEM_PATHS if os.path.lexists(p)]
     for name in ("stdlib", "platstdlib", "purelib", "platlib", "scripts", "data"):
         paths.append(sysconfig.get_paths()[name])
     paths += [sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent), str(HELPERS)]
-    paths += [p for p in sys.path if p and Path(p).is_dir() and "site-packages" in p]
+    paths += package_paths()
     unique = []
     for path in sorted(set(paths), key=len):  # a folder inside one already bound is covered
         if Path(path).exists() and not any(path == u or path.startswith(u.rstrip("/") + "/") for u in unique):
@@ -86,8 +91,12 @@ def kernel_environment(scratch, threads):
     """The kernel's whole environment: nothing of the grader's leaks in."""
     return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
             "HOME": str(scratch), "TMPDIR": str(scratch), "LANG": "C.UTF-8",
-            "PYTHONPATH": str(HELPERS.parent), "MPLCONFIGDIR": str(Path(scratch) / ".matplotlib"),
-            "NBGRADER_EXECUTION": "autograde", "DLBOOK_DEVICE": "cpu", "PYTHONNOUSERSITE": "1",
+            # helpers first; then packages outside Python's own prefix, which the kernel would
+            # not find by itself (a user install: HOME is the scratch folder)
+            "PYTHONPATH": os.pathsep.join([str(HELPERS.parent)] + [
+                p for p in package_paths() if not p.startswith((sys.prefix, sys.base_prefix))]),
+            "MPLCONFIGDIR": str(Path(scratch) / ".matplotlib"),
+            "NBGRADER_EXECUTION": "autograde", "DLBOOK_DEVICE": "cpu",
             "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
             "OPENBLAS_NUM_THREADS": str(threads), "JPY_SESSION_NAME": "submission"}
 
