@@ -190,6 +190,60 @@ SHARED_CASES = {
 }
 
 
+def _sequence_cases():
+    """Recurrent layers, embeddings and gradient clipping (chapter 6)."""
+    from helpers.numpy_nn import rnn
+    from helpers.numpy_nn.embedding import Embedding
+
+    T, N, D, H, L = 4, 3, 2, 5, 2
+    seq, state, top = (rng.normal(size=(T, N, D)), rng.normal(size=(L, N, H)),
+                       rng.normal(size=(T, N, H)))
+    step_x, step_h = rng.normal(size=(N, D)), rng.normal(size=(N, H))
+    ids = np.array([[0, 3, 3], [2, 1, 0]])
+
+    def lstm_forward(x, h_0, c_0):
+        return rnn.LSTM(D, H, num_layers=L).forward(x, (h_0, c_0))
+
+    def lstm_cell_forward(x, h_0, c_0):
+        return rnn.LSTMCell(D, H).forward(x, (h_0, c_0))
+
+    cases = {
+        "embedding.Embedding.forward": lambda m: (Embedding(4, 3).forward,
+                                                  {"x": _f("labels", ids)}, {}),
+        "embedding.Embedding.backward": lambda m: (
+            _after_forward(Embedding(4, 3), ids),
+            {"dout": _f("float", rng.normal(size=(2, 3, 3)))}, {}),
+        "clip.clip_grad_norm_": lambda m: (m.clip_grad_norm_, {"grads": _f("float", Z.copy())},
+                                           {"max_norm": 1.0}),
+        "rnn.LSTM.forward": lambda m: (lstm_forward, {"x": _f("float", seq),
+                                                      "h_0": _f("float", state),
+                                                      "c_0": _f("float", state)}, {}),
+        "rnn.LSTM.backward": lambda m: (
+            _after_forward(rnn.LSTM(D, H, num_layers=L), seq),
+            {"d_output": _f("float", top), "d_h_n": _f("float", state),
+             "d_c_n": _f("float", state)}, {}),
+        "rnn.LSTMCell.forward": lambda m: (lstm_cell_forward, {"x": _f("float", step_x),
+                                                               "h_0": _f("float", step_h),
+                                                               "c_0": _f("float", step_h)}, {}),
+        "rnn.LSTMCell.backward": lambda m: (
+            _after_forward(rnn.LSTMCell(D, H), step_x),
+            {"d_h_next": _f("float", step_h), "d_c_next": _f("float", step_h)}, {}),
+    }
+    for name in ("RNN", "GRU"):
+        cls = getattr(rnn, name)
+        cases[f"rnn.{name}.forward"] = lambda m, cls=cls: (
+            cls(D, H, num_layers=L).forward, {"x": _f("float", seq), "hx": _f("float", state)}, {})
+        cases[f"rnn.{name}.backward"] = lambda m, cls=cls: (
+            _after_forward(cls(D, H, num_layers=L), seq),
+            {"d_output": _f("float", top), "d_h_n": _f("float", state)}, {})
+        cell = getattr(rnn, f"{name}Cell")
+        cases[f"rnn.{name}Cell.forward"] = lambda m, cell=cell: (
+            cell(D, H).forward, {"x": _f("float", step_x), "hx": _f("float", step_h)}, {})
+        cases[f"rnn.{name}Cell.backward"] = lambda m, cell=cell: (
+            _after_forward(cell(D, H), step_x), {"d_h_next": _f("float", step_h)}, {})
+    return cases
+
+
 def _numpy_only_cases():
     from helpers.numpy_nn import layers
     from helpers.numpy_nn.autograd import Tensor
@@ -231,6 +285,7 @@ def _numpy_only_cases():
         cls = getattr(layers, name)
         cases[f"layers.{name}.forward"] = lambda m, cls=cls: (cls().forward, {"x": _f("float", Z)}, {})
         cases[f"layers.{name}.backward"] = lambda m, cls=cls: (_after_forward(cls(), Z), {"dout": _f("float", Z)}, {})
+    cases.update(_sequence_cases())
     return cases
 
 
@@ -293,6 +348,14 @@ EXEMPT = {
     "torch_nn.optim.autograd_gradients": "takes a model and a loss tensor that autograd itself checks",
     "torch_nn.optim.log_parameters": "takes a History and a model, not arrays",
 }
+# Chapter 6: recurrent layers, embeddings and clipping.
+EXEMPT.update({f"numpy_nn.{name}": NO_ARRAYS for name in (
+    "embedding.Embedding", "rnn.RNN", "rnn.LSTM", "rnn.GRU", "rnn.RNNCell", "rnn.LSTMCell",
+    "rnn.GRUCell")})
+EXEMPT.update({f"numpy_nn.{name}.load_state_dict": "takes a dict; names and shapes are checked "
+               "in test_rnn.py and test_embedding.py" for name in (
+                   "embedding.Embedding", "rnn.RNN", "rnn.LSTM", "rnn.GRU", "rnn.RNNCell",
+                   "rnn.LSTMCell", "rnn.GRUCell")})
 # (case, argument, corruption) -> why that corruption is not an error there.
 NOT_AN_ERROR = {
     ("numpy_nn.init.xavier_uniform_", "weight", "nonfinite"): "the values are about to be overwritten",
@@ -306,6 +369,13 @@ NOT_AN_ERROR = {
     ("numpy_nn.autograd.Tensor", "data", "nonfinite"): "nan and inf are values the engine carries, as torch does",
     ("numpy_nn.autograd.Tensor.backward", "gradient", "dtype"): "the gradient is stored as float64 whatever it was",
 }
+NOT_AN_ERROR.update({
+    ("numpy_nn.clip.clip_grad_norm_", "grads", "empty"): "a gradient without entries adds 0 to the "
+                                                          "norm, as in torch",
+    ("numpy_nn.clip.clip_grad_norm_", "grads", "nonfinite"): "as torch by default, a nan gradient "
+                                                              "gives a nan norm (see "
+                                                              "error_if_nonfinite)",
+})
 
 
 def test_every_public_function_has_a_case():
@@ -390,3 +460,51 @@ def test_the_twins_give_the_same_messages():
             messages.append(re.sub(r"dtype \S+|torch\.\w+", "", str(caught.value)))
         assert messages[0] == messages[1]
 
+
+
+def _sequence_errors():
+    """Chapter 6's argument errors: (what is wrong, a call that makes it, the message expected)."""
+    from helpers.numpy_nn import rnn
+    from helpers.numpy_nn.clip import clip_grad_norm_
+    from helpers.numpy_nn.embedding import Embedding
+    from helpers.text import CharVocabulary
+
+    def after_forward(layer, x):
+        layer.forward(x)
+        return layer
+
+    lstm = rnn.LSTM(3, 4, num_layers=2, batch_first=True)
+    x = np.zeros((2, 5, 3))
+    return [
+        ("characters outside the vocabulary", lambda: CharVocabulary("abc").encode("cab!"),
+         r"text must contain only characters of the vocabulary .* '!' at position 3"),
+        ("a sequence of the wrong rank", lambda: lstm.forward(np.zeros((5, 3))),
+         r"x must have shape \(N, T, D\) with batch_first=True, got shape \(5, 3\)"),
+        ("a sequence of the wrong rank, time first", lambda: rnn.RNN(3, 4).forward(np.zeros(3)),
+         r"x must have shape \(T, N, D\) with batch_first=False, got shape \(3,\)"),
+        ("the wrong feature size", lambda: lstm.forward(np.zeros((2, 5, 4))),
+         r"x must have input_size = 3 features in its last axis, shape \(N, T, 3\)"),
+        ("a hidden state of the wrong shape",
+         lambda: rnn.GRU(3, 4).forward(x.transpose(1, 0, 2), np.zeros((2, 2, 4))),
+         r"hx must have shape \(num_layers, N, hidden_size\) = \(1, 2, 4\), got \(2, 2, 4\)"),
+        ("a cell state of the wrong shape",
+         lambda: lstm.forward(x, (np.zeros((2, 2, 4)), np.zeros((2, 4)))),
+         r"c_0 must have shape \(num_layers, N, hidden_size\) = \(2, 2, 4\), got \(2, 4\)"),
+        ("a cell's hidden state of the wrong shape",
+         lambda: rnn.RNNCell(3, 4).forward(np.zeros((2, 3)), np.zeros((3, 4))),
+         r"hx must have shape \(N, hidden_size\) = \(2, 4\), got \(3, 4\)"),
+        ("an output gradient of the wrong shape",
+         lambda: after_forward(rnn.RNN(3, 4), x).backward(np.zeros((2, 5, 3))),
+         r"d_output must have shape the output's shape \(T, N, hidden_size\) = \(2, 5, 4\)"),
+        ("a negative max_norm", lambda: clip_grad_norm_([np.ones(3)], -0.5),
+         r"max_norm must be a non-negative number, got -0.5"),
+        ("token ids out of range", lambda: Embedding(10, 2).forward(np.array([[1, 10]])),
+         r"x must hold ids in 0..9 for num_embeddings=10, got 10 at position \(0, 1\)"),
+    ]
+
+
+@pytest.mark.parametrize("what, call, message", _sequence_errors(),
+                         ids=[case[0] for case in _sequence_errors()])
+def test_sequence_model_errors_say_what_was_expected(what, call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()
