@@ -4,14 +4,15 @@ A character-level language model sees a text as a long array of integer ids, one
 character, and learns to predict each id from the ones before it. This module holds
 the pieces around the model:
 
-    CharVocabulary        the sorted characters of a text; encode (str -> ids), decode (ids -> str)
-    split_plays           the bundled Shakespeare as {title: play text}, eight plays
-    split_by_play         train / validation / test text by whole plays
-    split_contiguous      train / validation / test by contiguous blocks of one long array
-    windows               random (B, T) windows and their next-character targets
-    sequential_batches    consecutive (B, T) windows for truncated backpropagation through time
-    bits_per_char, perplexity    a loss in nats per character in other units
-    play_passages         "which play is this passage from?": passages and play labels
+    CharVocabulary      a text's sorted characters; encode str -> ids, decode back
+    split_plays         the bundled Shakespeare as {title: play text}, eight plays
+    split_by_play       train / validation / test text by whole plays
+    split_contiguous    train / validation / test by contiguous blocks of one array
+    windows             random (B, T) windows and their next-character targets
+    sequential_batches  consecutive (B, T) windows for truncated backpropagation
+                        through time
+    bits_per_char, perplexity   a loss in nats per character in other units
+    play_passages       "which play is this passage from?": passages and play labels
 
 Splits are never made by shuffling lines (see ``split_contiguous``): neighbouring
 lines of a play share speakers, names and phrases, so a random line split puts
@@ -58,7 +59,7 @@ def _check_text(text, name="text"):
     return text
 
 
-# ------------------------------------------------------------------------- the vocabulary
+# ----------------------------------------------------------------------- the vocabulary
 class CharVocabulary:
     """The characters of a text, sorted, each with an integer id: ``chars[id]``.
 
@@ -89,7 +90,7 @@ class CharVocabulary:
         return self.size
 
     def encode(self, text):
-        """text: ``str`` of length L -> ids: (L,) int64, ``ids[i] = chars.index(text[i])``.
+        """text: ``str`` of length L -> (L,) int64, ``ids[i] = chars.index(text[i])``.
 
         Raises:
             ValueError: if ``text`` holds characters outside the vocabulary, naming them
@@ -110,7 +111,7 @@ class CharVocabulary:
         return ids
 
     def decode(self, ids):
-        """ids: (L,) integers (array or list) in ``0 .. size - 1`` -> ``str`` of length L."""
+        """ids: (L,) integers in ``0 .. size - 1`` -> ``str``, L long."""
         if isinstance(ids, (list, tuple)):
             ids = np.array(ids, dtype=np.int64) if ids else np.zeros(0, dtype=np.int64)
         check_array(
@@ -131,7 +132,7 @@ class CharVocabulary:
 
 
 def _unknown_characters(text, found):
-    """'{'é' at positions 3, 9}, ...' for the first few characters that are not found."""
+    """"'é' at positions 3, 9; ..." for the first few characters that are not found."""
     positions = {}
     for position in np.flatnonzero(~found):
         positions.setdefault(text[position], []).append(int(position))
@@ -151,7 +152,7 @@ def _unknown_characters(text, found):
 
 # ---------------------------------------------------------------------------- the plays
 def split_plays(text):
-    """The bundled Shakespeare (``helpers.data.load_shakespeare()``) as ``{title: play text}``.
+    """The bundled Shakespeare (``helpers.data.load_shakespeare()``) as {title: play}.
 
     Each play in the file starts with its title line in capitals, a blank line and
     ``by William Shakespeare``. The play text is what follows the byline, without the
@@ -162,7 +163,7 @@ def split_plays(text):
         text: the whole text, a ``str``.
 
     Returns:
-        ``{"HAMLET, PRINCE OF DENMARK": "PERSONS REPRESENTED. ...", "MACBETH": ..., ...}``.
+        ``{"HAMLET, PRINCE OF DENMARK": "PERSONS REPRESENTED. ...", "MACBETH": ...}``.
 
     Raises:
         ValueError: if ``text`` holds no play in that layout.
@@ -211,8 +212,8 @@ def split_by_play(text, val_plays=DEFAULT_VAL_PLAYS, test_plays=DEFAULT_TEST_PLA
 
     Args:
         text: the bundled Shakespeare, see ``split_plays``.
-        val_plays, test_plays: titles (exactly as ``split_plays`` gives them), or a single
-            title; disjoint. Every other play is training text.
+        val_plays, test_plays: titles (exactly as ``split_plays`` gives them), or a
+            single title; disjoint. Every other play is training text.
 
     Returns:
         ``Splits(train, val, test)`` of three ``str``.
@@ -233,7 +234,8 @@ def split_by_play(text, val_plays=DEFAULT_VAL_PLAYS, test_plays=DEFAULT_TEST_PLA
     train_plays = [title for title in plays if title not in val_plays + test_plays]
     if not train_plays:
         raise ValueError(
-            "val_plays and test_plays must leave at least one play for training, got none left"
+            "val_plays and test_plays must leave at least one play for training, "
+            "got none left"
         )
 
     def joined(titles):
@@ -251,7 +253,7 @@ def _check_fraction(value, name):
 
 
 def split_contiguous(ids, val_fraction=0.1, test_fraction=0.1):
-    """Cut one long sequence into three contiguous blocks: train, then validation, then test.
+    """Cut one long sequence into three contiguous blocks: train, validation, test.
 
     Why blocks and not random lines or random windows: text is strongly correlated
     over short distances. Neighbouring lines share the speaker, the names, the rhyme
@@ -262,13 +264,14 @@ def split_contiguous(ids, val_fraction=0.1, test_fraction=0.1):
     characters at the two cuts sit next to the other side.
 
     Args:
-        ids: a ``str`` or a 1-D array (e.g. ``CharVocabulary.encode(text)``) of length L.
-        val_fraction, test_fraction: the shares of the two held-out blocks, each in (0, 1),
-            summing to less than 1.
+        ids: a ``str`` or a 1-D array (``CharVocabulary.encode(text)``) of length L.
+        val_fraction, test_fraction: the shares of the two held-out blocks, each in
+            (0, 1), summing to less than 1.
 
     Returns:
         ``Splits(train, val, test)``: slices of ``ids`` (views for arrays), of lengths
-        ``L - n_val - n_test``, ``n_val = round(val_fraction * L)``, ``n_test = round(test_fraction * L)``.
+        ``L - n_val - n_test``, ``n_val = round(val_fraction * L)`` and
+        ``n_test = round(test_fraction * L)``.
     """
     if not isinstance(ids, str):
         check_array(ids, "ids", ndim=1, dtype=None, framework="numpy")
@@ -297,11 +300,11 @@ def _check_ids(ids, name="ids"):
 
 
 def windows(ids, block_size, batch_size, rng=None):
-    """A random batch of windows and their targets, the next character at every position.
+    """A random batch of windows and their targets, the next character everywhere.
 
     ``x[b] = ids[s_b : s_b + T]`` and ``y[b] = ids[s_b + 1 : s_b + T + 1]`` for random
-    starts ``s_b``, so ``y[b, t]`` is the character that follows ``x[b, t]``. Windows may
-    overlap; each call draws new starts.
+    starts ``s_b``, so ``y[b, t]`` is the character that follows ``x[b, t]``.
+    Windows may overlap; each call draws new starts.
 
     Args:
         ids: (L,) integer ids, L > block_size.
@@ -318,7 +321,8 @@ def windows(ids, block_size, batch_size, rng=None):
     rng = check_rng(rng)
     if len(ids) < block_size + 1:
         raise ValueError(
-            f"ids must hold more than block_size = {block_size} ids to make a window and its "
+            f"ids must hold more than block_size = {block_size} ids to make a window "
+            f"and its "
             f"targets, got {len(ids)}"
         )
     starts = rng.integers(0, len(ids) - block_size, size=batch_size)  # s + T <= L - 1
@@ -336,7 +340,8 @@ def sequential_batches(ids, batch_size, block_size, drop_last=True):
     starting state for window k + 1: carry it across (detached from the graph, so the
     gradient is truncated to T steps) instead of starting every window from zeros.
 
-    With ``S = (L - 1) // B`` the stream length, stream b is ``ids[b * S : (b + 1) * S]``
+    With ``S = (L - 1) // B`` the stream length, stream b is
+    ``ids[b * S : (b + 1) * S]``
     and its targets are the same positions plus one; window k is columns
     ``k * T .. k * T + T - 1`` of every stream.
 
@@ -348,7 +353,7 @@ def sequential_batches(ids, batch_size, block_size, drop_last=True):
             (B, T); if false, the last window is (B, S mod T) when that is not zero.
 
     Returns:
-        a list of ``(x, y)`` pairs of (B, T) int64 arrays, ``y`` one position ahead of ``x``.
+        a list of ``(x, y)`` pairs of (B, T) int64 arrays, ``y`` one position ahead.
     """
     _check_ids(ids)
     batch_size = check_integer(batch_size, "batch_size", minimum=1)
@@ -359,7 +364,8 @@ def sequential_batches(ids, batch_size, block_size, drop_last=True):
     if stream_length < block_size:
         raise ValueError(
             f"ids must hold at least batch_size * block_size + 1 = "
-            f"{batch_size * block_size + 1} ids for one window per stream, got {len(ids)}"
+            f"{batch_size * block_size + 1} ids for one window per stream, "
+            f"got {len(ids)}"
         )
     ids = ids.astype(np.int64, copy=False)
     used = batch_size * stream_length
@@ -382,12 +388,14 @@ def _check_nats(nats):
         check_array(nats, "nats", framework="numpy")
         if (nats < 0).any():
             raise ValueError(
-                f"nats must be non-negative (a cross-entropy), got the value {nats.min()!r}"
+                f"nats must be non-negative (a cross-entropy), "
+                f"got the value {nats.min()!r}"
             )
         return nats
     if isinstance(nats, bool) or not isinstance(nats, Real):
         raise TypeError(
-            f"nats must be a number or a NumPy array of losses, got {type(nats).__name__}"
+            f"nats must be a number or a NumPy array of losses, "
+            f"got {type(nats).__name__}"
         )
     if not math.isfinite(nats) or nats < 0:
         raise ValueError(
@@ -397,7 +405,9 @@ def _check_nats(nats):
 
 
 def bits_per_char(nats):
-    """A loss in nats per character (natural log, what cross-entropy returns) in bits: ``nats / ln 2``.
+    """A loss in nats per character in bits per character: ``nats / ln 2``.
+
+    Cross-entropy with the natural log, what the losses return, is in nats.
 
     One bit per character means the model is, on average, as unsure as a fair coin
     toss between two characters. Accepts a number or an array of losses.
@@ -416,7 +426,7 @@ def perplexity(nats):
 
 
 # ------------------------------------------------------------------ which play is this?
-#: The shares of each play that ``play_passages`` gives to train, val and test, in that order.
+#: The shares of each play that ``play_passages`` gives to train, val and test.
 PASSAGE_FRACTIONS = (0.6, 0.2, 0.2)
 
 
@@ -444,8 +454,8 @@ def play_passages(text, length, split="train", seed=0, vocabulary=None):
         vocabulary: a ``CharVocabulary``; if given, passages come back as ids.
 
     Returns:
-        ``(passages, labels)``: a list of M ``str`` (or an (M, length) int64 array with a
-        vocabulary) and an (M,) int64 array of play labels.
+        ``(passages, labels)``: a list of M ``str`` (or an (M, length) int64 array
+        with a vocabulary) and an (M,) int64 array of play labels.
     """
     plays = split_plays(text)
     length = check_integer(length, "length", minimum=1)
@@ -453,7 +463,8 @@ def play_passages(text, length, split="train", seed=0, vocabulary=None):
     seed = check_integer(seed, "seed", minimum=0)
     if vocabulary is not None and not isinstance(vocabulary, CharVocabulary):
         raise TypeError(
-            f"vocabulary must be a CharVocabulary or None, got {type(vocabulary).__name__}"
+            f"vocabulary must be a CharVocabulary or None, "
+            f"got {type(vocabulary).__name__}"
         )
     wanted = {
         "train": ("train",),
@@ -472,7 +483,8 @@ def play_passages(text, length, split="train", seed=0, vocabulary=None):
             count = len(block) // length
             if count == 0:
                 raise ValueError(
-                    f"length must fit in every play's {part} block, got {length} characters "
+                    f"length must fit in every play's {part} block, "
+                    f"got {length} characters "
                     f"but the {part} block of {title!r} has only {len(block)}"
                 )
             passages += [block[i * length : (i + 1) * length] for i in range(count)]

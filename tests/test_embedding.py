@@ -1,4 +1,4 @@
-"""helpers.numpy_nn.embedding: equal to torch.nn.Embedding, to finite differences, and to
+"""helpers.numpy_nn.embedding: equal to torch.nn.Embedding, to finite differences and to
 a one-hot matrix product; repeated ids add their gradients."""
 
 import numpy as np
@@ -24,7 +24,9 @@ def test_embedding_equals_torch_with_repeated_ids(shape):
     dout = rng.normal(size=out.shape)
     assert layer.backward(dout) is None  # integer ids have no gradient
     out_t.backward(torch.tensor(dout))
-    np.testing.assert_allclose(layer.grads["weight"], twin.weight.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        layer.grads["weight"], twin.weight.grad.numpy(), rtol=1e-12, atol=1e-15
+    )
 
 
 def test_embedding_backward_equals_finite_differences_and_one_hot_product():
@@ -39,12 +41,14 @@ def test_embedding_backward_equals_finite_differences_and_one_hot_product():
         return float(np.sum(layer.forward(x) * dout))
 
     assert check_gradient(loss, layer.weight, grad, name="weight") < 1e-8
-    one_hot = np.eye(5)[x]                                   # (N, T, V)
+    one_hot = np.eye(5)[x]  # (N, T, V)
     np.testing.assert_allclose(layer.forward(x), one_hot @ layer.weight, rtol=1e-14)
-    np.testing.assert_allclose(grad, np.einsum("ntv,ntd->vd", one_hot, dout), rtol=1e-12)
-    np.testing.assert_array_equal(grad[[2, 4]], 0.0)         # ids never used: no gradient
+    np.testing.assert_allclose(
+        grad, np.einsum("ntv,ntd->vd", one_hot, dout), rtol=1e-12
+    )
+    np.testing.assert_array_equal(grad[[2, 4]], 0.0)  # ids never used: no gradient
     naive = np.zeros_like(layer.weight)
-    naive[x] += dout                                         # keeps one of the repeats only
+    naive[x] += dout  # keeps one of the repeats only
     assert not np.allclose(naive[3], grad[3])
 
 
@@ -54,22 +58,31 @@ def test_embedding_init_and_state():
     assert layer.weight.mean() == pytest.approx(0.0, abs=0.02)
     assert layer.weight.std() == pytest.approx(1.0, rel=0.02)  # N(0, 1), as torch
     assert Embedding(3, 2, dtype=np.float32).weight.dtype == np.float32
-    assert list(layer.parameters()) == ["weight"] and repr(layer) == "Embedding(2000, 16)"
+    assert (
+        list(layer.parameters()) == ["weight"] and repr(layer) == "Embedding(2000, 16)"
+    )
 
 
 def test_embedding_errors():
     layer = Embedding(5, 2)
-    with pytest.raises(ValueError, match=r"x must hold ids in 0..4 for num_embeddings=5, "
-                                         r"got 5 at position \(1, 0\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must hold ids in 0..4 for num_embeddings=5, "
+        r"got 5 at position \(1, 0\)",
+    ):
         layer.forward(np.array([[0, 1], [5, 2]]))
-    with pytest.raises(ValueError, match=r"x must hold ids in 0..4 .* got -1 at position \(0,\)"):
+    with pytest.raises(
+        ValueError, match=r"x must hold ids in 0..4 .* got -1 at position \(0,\)"
+    ):
         layer.forward(np.array([-1, 2]))
     with pytest.raises(TypeError, match="x must hold integers, got dtype float64"):
         layer.forward(np.array([[0.0, 1.0]]))
     with pytest.raises(RuntimeError, match="backward was called before forward"):
         Embedding(5, 2).backward(np.zeros((1, 2, 2)))
     layer.forward(np.array([[0, 1]]))
-    with pytest.raises(ValueError, match=r"dout must have the output's shape \(1, 2, 2\), got \(2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have the output's shape \(1, 2, 2\), got \(2, 2\)"
+    ):
         layer.backward(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="num_embeddings must be a positive integer"):
         Embedding(0, 2)

@@ -30,7 +30,7 @@ def plays(shakespeare):
     return T.split_plays(shakespeare)
 
 
-# --- vocabulary ------------------------------------------------------------------------
+# --- vocabulary -----------------------------------------------------------------------
 def test_vocabulary_is_the_sorted_characters_and_round_trips():
     vocab = T.CharVocabulary("hello world")
     assert vocab.chars == [" ", "d", "e", "h", "l", "o", "r", "w"]
@@ -85,7 +85,7 @@ def test_unknown_characters_are_named_with_positions():
         T.CharVocabulary("")
 
 
-# --- plays -----------------------------------------------------------------------------
+# --- plays ----------------------------------------------------------------------------
 def test_split_plays_finds_the_eight_plays(shakespeare, plays):
     assert list(plays) == TITLES
     for title, play in plays.items():
@@ -170,7 +170,7 @@ def test_split_contiguous_blocks_in_order():
         T.split_contiguous(np.zeros((10, 2), dtype=np.int64))
 
 
-# --- batches ---------------------------------------------------------------------------
+# --- batches --------------------------------------------------------------------------
 def test_windows_targets_are_shifted_by_one():
     ids = np.arange(100) * 7 % 101  # every value tells its position
     x, y = T.windows(ids, block_size=8, batch_size=5, rng=np.random.default_rng(3))
@@ -219,7 +219,7 @@ def test_sequential_batches_continue_each_stream():
         T.sequential_batches(np.arange(40), 4, 10)
 
 
-# --- units -----------------------------------------------------------------------------
+# --- units ----------------------------------------------------------------------------
 def test_units():
     assert T.bits_per_char(math.log(2)) == pytest.approx(1.0)
     assert T.perplexity(math.log(76)) == pytest.approx(76.0)
@@ -234,7 +234,7 @@ def test_units():
         T.bits_per_char(np.array([np.nan]))
 
 
-# --- passages --------------------------------------------------------------------------
+# --- passages -------------------------------------------------------------------------
 def test_play_passages_split_by_blocks_inside_each_play(shakespeare, plays):
     parts = {
         split: T.play_passages(shakespeare, 200, split)

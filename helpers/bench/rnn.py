@@ -1,4 +1,4 @@
-"""An LSTM over a sequence, forward and backward: helpers' NumPy ``LSTM`` against ``torch.nn.LSTM``.
+"""An LSTM, forward and backward: NumPy ``LSTM`` against ``torch.nn.LSTM``.
 
 The NumPy step is ``lstm.forward(x)`` then ``lstm.backward(d_output)``:
 backpropagation through time, which fills every weight gradient and returns dx.
@@ -28,14 +28,18 @@ def lstm_step_flops(batch, steps, input_size, hidden_size):
 
 
 def make_lstm_steps(batch, steps, input_size, hidden_size):
-    """Forward + backward of LSTM(input_size, hidden_size) on x: (steps, batch, input_size)."""
+    """Forward + backward of LSTM(input_size, hidden_size), x: (steps, batch, input)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((steps, batch, input_size), dtype=np.float32)
     d_output = rng.standard_normal((steps, batch, hidden_size), dtype=np.float32)
     lstm = LSTM(input_size, hidden_size, rng=rng, dtype=np.float32)
     twin = torch.nn.LSTM(input_size, hidden_size)
-    twin.load_state_dict({name: torch.from_numpy(value.copy())
-                          for name, value in lstm.parameters().items()})
+    twin.load_state_dict(
+        {
+            name: torch.from_numpy(value.copy())
+            for name, value in lstm.parameters().items()
+        }
+    )
     x_torch = torch.from_numpy(x).requires_grad_()
     d_output_torch = torch.from_numpy(d_output)
 
@@ -51,23 +55,31 @@ def make_lstm_steps(batch, steps, input_size, hidden_size):
 
     np.testing.assert_allclose(numpy_step(), torch_step().numpy(), rtol=1e-3, atol=1e-4)
     for name, param in twin.named_parameters():
-        np.testing.assert_allclose(lstm.grads[name], param.grad.numpy(), rtol=1e-3, atol=1e-3)
+        np.testing.assert_allclose(
+            lstm.grads[name], param.grad.numpy(), rtol=1e-3, atol=1e-3
+        )
     return numpy_step, torch_step
 
 
 def _label(size):
-    return (f"LSTM({size['input_size']}, {size['hidden_size']}), batch {size['batch']}, "
-            f"T {size['steps']}")
+    return (
+        f"LSTM({size['input_size']}, {size['hidden_size']}), batch {size['batch']}, "
+        f"T {size['steps']}"
+    )
 
 
 def cases(quick):
     size = QUICK_SIZE if quick else CHAPTER_SIZE
-    return [Case(_label(size), lambda: make_lstm_steps(**size), flops=lstm_step_flops(**size))]
+    return [
+        Case(
+            _label(size), lambda: make_lstm_steps(**size), flops=lstm_step_flops(**size)
+        )
+    ]
 
 
 BENCHMARK = Benchmark(
     name="lstm",
     compares="`helpers.numpy_nn.rnn.LSTM` forward + backward through time against "
-             "`torch.nn.LSTM` forward + `backward()` (float32, same weights and data)",
+    "`torch.nn.LSTM` forward + `backward()` (float32, same weights and data)",
     cases=cases,
 )

@@ -1,4 +1,4 @@
-"""Gradient clipping by the global norm, with the semantics of ``torch.nn.utils.clip_grad_norm_``.
+"""Gradient clipping by the global norm, as ``torch.nn.utils.clip_grad_norm_`` does it.
 
 One norm is computed over all the gradients together, as if they were one long
 vector:
@@ -20,7 +20,7 @@ from helpers.checks import check_array
 
 
 def _named_gradients(grads):
-    """``grads`` (a dict, a list or tuple of arrays, or one array) as (name, array) pairs."""
+    """grads (a dict, a list or tuple of arrays, or one array) as (name, array)."""
     if isinstance(grads, dict):
         return [(f"grads[{name!r}]", g) for name, g in grads.items()]
     if isinstance(grads, (list, tuple)):
@@ -51,15 +51,18 @@ def clip_grad_norm_(grads, max_norm, error_if_nonfinite=False):
     named = _named_gradients(grads)
     for name, g in named:
         check_array(g, name, framework="numpy", finite=False, allow_empty=True)
-    total_norm = math.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64)))
-                               for _, g in named))
+    total_norm = math.sqrt(
+        sum(float(np.sum(np.square(g, dtype=np.float64))) for _, g in named)
+    )
     if error_if_nonfinite and not math.isfinite(total_norm):
         raise RuntimeError(
             f"the total norm of the gradients is {total_norm}, so they cannot be "
             f"clipped; set error_if_nonfinite=False to clip anyway"
         )
     scale = max_norm / (total_norm + 1e-6)
-    if scale < 1 or math.isnan(scale):  # a nan norm makes every gradient nan, as in torch
+    if scale < 1 or math.isnan(
+        scale
+    ):  # a nan norm makes every gradient nan, as in torch
         for _, g in named:
             g *= scale
     return total_norm

@@ -15,11 +15,16 @@ once per occurrence. There is no gradient with respect to the integer ids.
 
 import numpy as np
 
-from helpers.checks import check_array, check_numpy_float_dtype, check_positive, check_rng
+from helpers.checks import (
+    check_array,
+    check_numpy_float_dtype,
+    check_positive,
+    check_rng,
+)
 
 
 class Embedding:
-    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, like ``torch.nn.Embedding``.
+    """``num_embeddings`` vectors of size ``embedding_dim``, as ``torch.nn.Embedding``.
 
     Args:
         num_embeddings: V, the vocabulary size.
@@ -35,7 +40,9 @@ class Embedding:
         self.num_embeddings = check_positive(
             num_embeddings, "num_embeddings", integer=True
         )
-        self.embedding_dim = check_positive(embedding_dim, "embedding_dim", integer=True)
+        self.embedding_dim = check_positive(
+            embedding_dim, "embedding_dim", integer=True
+        )
         rng = check_rng(rng)
         dtype = check_numpy_float_dtype(dtype)
         self.weight = rng.standard_normal(
@@ -94,7 +101,9 @@ class Embedding:
     def load_state_dict(self, state):
         """Set the table from ``{"weight": array or tensor of shape (V, D)}``."""
         if set(state) != {"weight"}:
-            raise KeyError(f"state must have exactly the keys ['weight'], got {sorted(state)}")
+            raise KeyError(
+                f"state must have exactly the keys ['weight'], got {sorted(state)}"
+            )
         value = state["weight"]
         if hasattr(value, "detach"):
             value = value.detach().cpu().numpy()
