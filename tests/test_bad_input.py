@@ -226,7 +226,16 @@ def _numpy_only_cases():
                                                       {"logits": Tensor(LOGITS)}),
         "autograd.Tensor": lambda m: (Tensor, {"data": _f("float", Z)}, {}),
         "autograd.Tensor.backward": lambda m: (Tensor(Z).backward, {"gradient": _f("float", Z)}, {}),
+        "optim.Optimizer": lambda m: (lambda params: m.Optimizer([params], {"lr": 0.1}),
+                                      {"params": _f("float", Z)}, {}),
     }
+    # Optimisers take a list (or dict) of arrays; the wrappers put the one array in a list.
+    for name in ("SGD", "RMSprop", "Adam", "AdamW"):
+        cases[f"optim.{name}"] = lambda m, name=name: (
+            lambda params: getattr(m, name)([params], lr=0.1), {"params": _f("float", Z)}, {})
+        cases[f"optim.{name}.step"] = lambda m, name=name: (
+            lambda grads: getattr(m, name)([Z.copy()], lr=0.1).step([grads]),
+            {"grads": _f("float", Z)}, {})
     for name in ("ReLU", "Sigmoid", "Tanh"):
         cls = getattr(layers, name)
         cases[f"layers.{name}.forward"] = lambda m, cls=cls: (cls().forward, {"x": _f("float", Z)}, {})
@@ -281,6 +290,9 @@ EXEMPT = {
     "numpy_nn.tensor_mlp.TensorMLP.load_state_dict": "takes a dict; names and shapes are checked in test_tensor_mlp.py",
     "numpy_nn.optim.sgd_step": "takes dicts of arrays; test_defects.py checks its gradient checks",
     "numpy_nn.optim.log_parameters": "takes a History and a model, not arrays",
+    "numpy_nn.optim.Optimizer.step": "the base class has no update rule; its subclasses' step is tested",
+    **{f"numpy_nn.optim.{name}.load_state_dict": "takes a dict from state_dict(); checked in test_optim.py"
+       for name in ("Optimizer", "SGD", "RMSprop", "Adam", "AdamW")},
     "numpy_nn.linear.Linear.load_state_dict": "takes a dict; names and shapes are checked in test_linear_regression.py",
     "numpy_nn.layers.Sequential.load_state_dict": "takes a dict; names are checked in test_layers.py",
     "numpy_nn.linear_regression.LinearRegression.load_state_dict": "inherited from Linear, see there",
@@ -390,3 +402,48 @@ def test_the_twins_give_the_same_messages():
             messages.append(re.sub(r"dtype \S+|torch\.\w+", "", str(caught.value)))
         assert messages[0] == messages[1]
 
+
+
+# --- arguments that are not arrays: hyperparameters, probabilities, the order of calls ---------------
+def _optimizer_arguments():
+    from helpers.numpy_nn import optim
+    params = {"w": np.zeros(3)}
+    return [
+        ("Adam(learning_rate=0.1)", lambda: optim.Adam(params, learning_rate=0.1), TypeError,
+         r"Adam got an unexpected keyword argument 'learning_rate'; its hyperparameters are lr, betas"),
+        ("SGD(momentun=0.9)", lambda: optim.SGD(params, lr=0.1, momentun=0.9), TypeError,
+         r"'momentun' \(did you mean 'momentum'\?\)"),
+        ("SGD(lr=-0.1)", lambda: optim.SGD(params, lr=-0.1), ValueError,
+         r"lr must be a non-negative number, got -0.1"),
+        ("Adam(lr=-1)", lambda: optim.Adam(params, lr=-1), ValueError, r"lr must be a non-negative"),
+        ("Adam(betas=(0.9, 1.0))", lambda: optim.Adam(params, betas=(0.9, 1.0)), ValueError,
+         r"betas\[1\] must be in \[0, 1\), got 1.0"),
+        ("AdamW(betas=(-0.1, 0.9))", lambda: optim.AdamW(params, betas=(-0.1, 0.9)), ValueError,
+         r"betas\[0\] must be in \[0, 1\), got -0.1"),
+        ("Adam(betas=0.9)", lambda: optim.Adam(params, betas=0.9), TypeError,
+         r"betas must be a pair \(beta1, beta2\)"),
+        ("Adam(eps=0)", lambda: optim.Adam(params, eps=0), ValueError, r"eps must be positive"),
+        ("RMSprop(eps=-1e-8)", lambda: optim.RMSprop(params, eps=-1e-8), ValueError,
+         r"eps must be positive"),
+        ("SGD(momentum=-0.9)", lambda: optim.SGD(params, lr=0.1, momentum=-0.9), ValueError,
+         r"momentum must be a non-negative number, got -0.9"),
+        ("RMSprop(momentum=-1)", lambda: optim.RMSprop(params, momentum=-1), ValueError,
+         r"momentum must be a non-negative"),
+        ("SGD(nesterov=True)", lambda: optim.SGD(params, lr=0.1, nesterov=True), ValueError,
+         r"nesterov=True needs momentum > 0 and dampening = 0, got momentum=0"),
+        ("SGD(weight_decay=-1)", lambda: optim.SGD(params, lr=0.1, weight_decay=-1), ValueError,
+         r"weight_decay must be a non-negative"),
+        ("step(wrong names)", lambda: optim.SGD(params, lr=0.1).step({"v": np.zeros(3)}), KeyError,
+         r"grads must have exactly the names of params \['w'\], got \['v'\]"),
+        ("step(wrong shape)", lambda: optim.SGD(params, lr=0.1).step({"w": np.zeros(4)}), ValueError,
+         r"grads\['w'\] must have the shape of params\['w'\], \(3,\), got \(4,\)"),
+    ]
+
+
+ARGUMENT_CASES = _optimizer_arguments()
+
+
+@pytest.mark.parametrize("label, call, error, pattern", ARGUMENT_CASES, ids=[c[0] for c in ARGUMENT_CASES])
+def test_bad_arguments_are_named_with_what_was_expected(label, call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
