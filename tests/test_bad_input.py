@@ -290,6 +290,11 @@ EXEMPT = {
     "numpy_nn.tensor_mlp.TensorMLP.load_state_dict": "takes a dict; names and shapes are checked in test_tensor_mlp.py",
     "numpy_nn.optim.sgd_step": "takes dicts of arrays; test_defects.py checks its gradient checks",
     "numpy_nn.optim.log_parameters": "takes a History and a model, not arrays",
+    **{f"numpy_nn.lr_scheduler.{name}": "takes an optimiser and numbers; see ARGUMENT_CASES below"
+       for name in ("LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR")},
+    **{f"numpy_nn.lr_scheduler.{name}.lr_at": "takes a step and a learning rate, numbers"
+       for name in ("LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR")},
+    "numpy_nn.lr_scheduler.warmup_cosine": "takes numbers; see ARGUMENT_CASES below",
     "numpy_nn.optim.Optimizer.step": "the base class has no update rule; its subclasses' step is tested",
     **{f"numpy_nn.optim.{name}.load_state_dict": "takes a dict from state_dict(); checked in test_optim.py"
        for name in ("Optimizer", "SGD", "RMSprop", "Adam", "AdamW")},
@@ -440,7 +445,53 @@ def _optimizer_arguments():
     ]
 
 
-ARGUMENT_CASES = _optimizer_arguments()
+def _scheduler_arguments():
+    from helpers.numpy_nn import lr_scheduler as sched
+    from helpers.numpy_nn import optim
+
+    def fresh():
+        return optim.SGD({"w": np.zeros(2)}, lr=0.1)
+
+    def step_too_early():
+        sched.StepLR(fresh(), step_size=3).step()
+
+    o = fresh()
+    torch_optimizer = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.1)
+    return [
+        ("scheduler.step() first", step_too_early, ValueError,
+         r"call optimizer.step\(\) before scheduler.step\(\): StepLR.step\(\) was called before"),
+        ("StepLR(step_size=0)", lambda: sched.StepLR(o, step_size=0), ValueError,
+         r"step_size must be a positive integer, got 0"),
+        ("StepLR(step_size=2.5)", lambda: sched.StepLR(o, step_size=2.5), TypeError,
+         r"step_size must be a positive integer, got 2.5 of type float"),
+        ("StepLR(gamma=-1)", lambda: sched.StepLR(o, 3, gamma=-1), ValueError,
+         r"gamma must be a positive number, got -1"),
+        ("CosineAnnealingLR(T_max=0)", lambda: sched.CosineAnnealingLR(o, T_max=0), ValueError,
+         r"T_max must be a positive integer"),
+        ("CosineAnnealingLR(eta_min=-0.1)", lambda: sched.CosineAnnealingLR(o, 10, eta_min=-0.1),
+         ValueError, r"eta_min must be a non-negative number, got -0.1"),
+        ("LinearLR(start_factor=0)", lambda: sched.LinearLR(o, start_factor=0), ValueError,
+         r"start_factor must be a number in \(0, 1\], got 0"),
+        ("LinearLR(end_factor=1.5)", lambda: sched.LinearLR(o, end_factor=1.5), ValueError,
+         r"end_factor must be a number in \[0, 1\], got 1.5"),
+        ("SequentialLR(milestones)", lambda: sched.SequentialLR(o, [sched.LinearLR(o)], [3]),
+         ValueError, r"milestones must be a list of len\(schedulers\) - 1 = 0 steps, got \[3\]"),
+        ("SequentialLR(schedulers)", lambda: sched.SequentialLR(o, [sched.LinearLR(o), "cos"], [3]),
+         TypeError, r"schedulers\[1\] must be a scheduler such as LinearLR.*got str"),
+        ("SequentialLR(other optimizer)", lambda: sched.SequentialLR(o, [sched.LinearLR(fresh())], []),
+         ValueError, r"schedulers\[0\] must belong to the same optimizer"),
+        ("StepLR(torch optimizer)", lambda: sched.StepLR(torch_optimizer, 3), TypeError,
+         r"optimizer must be an optimiser from helpers.numpy_nn.optim .*torch.optim.lr_scheduler"),
+        ("warmup_cosine(warmup_steps)", lambda: sched.warmup_cosine(5, 10, 10, 0.1), ValueError,
+         r"warmup_steps must be smaller than total_steps = 10, got 10"),
+        ("warmup_cosine(step=-1)", lambda: sched.warmup_cosine(-1, 10, 2, 0.1), ValueError,
+         r"step must be an integer >= 0, got -1"),
+        ("warmup_cosine(min_lr)", lambda: sched.warmup_cosine(1, 10, 2, 0.1, min_lr=0.2), ValueError,
+         r"min_lr must be a number in \[0, 0.1\], got 0.2"),
+    ]
+
+
+ARGUMENT_CASES = _optimizer_arguments() + _scheduler_arguments()
 
 
 @pytest.mark.parametrize("label, call, error, pattern", ARGUMENT_CASES, ids=[c[0] for c in ARGUMENT_CASES])

@@ -130,6 +130,8 @@ class Optimizer:
         state: per parameter name (or position), a dict of what the method carries from
             step to step (``"momentum_buffer"``, ``"exp_avg"``, ``"exp_avg_sq"``,
             ``"step"``, ...), with torch's names. Empty until the first ``step``.
+        step_count: how many times ``step`` has run (a scheduler checks it is not
+            stepped before the optimiser).
 
     Subclasses write ``_update(param, grad, state, group)``: one parameter's update.
     """
@@ -140,6 +142,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups = [dict(defaults, params=list(self._params))]
         self.state = {key: {} for key in self._params}
+        self.step_count = 0
 
     def step(self, grads):
         """Update every parameter in place from its gradient.
@@ -152,6 +155,7 @@ class Optimizer:
         group = self.param_groups[0]
         for key, param in self._params.items():
             self._update(param, grads[key], self.state[key], group)
+        self.step_count += 1
 
     def _update(self, param, grad, state, group):
         raise NotImplementedError
