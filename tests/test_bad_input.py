@@ -229,6 +229,14 @@ def _numpy_only_cases():
         "optim.Optimizer": lambda m: (lambda params: m.Optimizer([params], {"lr": 0.1}),
                                       {"params": _f("float", Z)}, {}),
     }
+    from helpers.numpy_nn.dropout import Dropout
+    from helpers.numpy_nn.norm import BatchNorm1d, LayerNorm
+    for name, make in (("norm.BatchNorm1d", lambda: BatchNorm1d(2)),
+                       ("norm.LayerNorm", lambda: LayerNorm(2)),
+                       ("dropout.Dropout", lambda: Dropout(0.5, rng=0))):
+        cases[f"{name}.forward"] = lambda m, make=make: (make().forward, {"x": _f("float", X)}, {})
+        cases[f"{name}.backward"] = lambda m, make=make: (_after_forward(make(), X),
+                                                          {"dout": _f("float", X)}, {})
     # Optimisers take a list (or dict) of arrays; the wrappers put the one array in a list.
     for name in ("SGD", "RMSprop", "Adam", "AdamW"):
         cases[f"optim.{name}"] = lambda m, name=name: (
@@ -295,6 +303,11 @@ EXEMPT = {
     **{f"numpy_nn.lr_scheduler.{name}.lr_at": "takes a step and a learning rate, numbers"
        for name in ("LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR")},
     "numpy_nn.lr_scheduler.warmup_cosine": "takes numbers; see ARGUMENT_CASES below",
+    "numpy_nn.layers.TrainEvalMixin": "a mixin of train() and eval(); mode is checked in test_norm.py",
+    "numpy_nn.norm.BatchNorm1d": NO_ARRAYS, "numpy_nn.norm.LayerNorm": NO_ARRAYS,
+    "numpy_nn.dropout.Dropout": "takes p and an rng; see ARGUMENT_CASES below",
+    "numpy_nn.norm.BatchNorm1d.load_state_dict": "takes a dict; names and shapes are checked in test_norm.py",
+    "numpy_nn.norm.LayerNorm.load_state_dict": "takes a dict; names and shapes are checked in test_norm.py",
     "numpy_nn.optim.Optimizer.step": "the base class has no update rule; its subclasses' step is tested",
     **{f"numpy_nn.optim.{name}.load_state_dict": "takes a dict from state_dict(); checked in test_optim.py"
        for name in ("Optimizer", "SGD", "RMSprop", "Adam", "AdamW")},
@@ -491,7 +504,37 @@ def _scheduler_arguments():
     ]
 
 
-ARGUMENT_CASES = _optimizer_arguments() + _scheduler_arguments()
+def _layer_arguments():
+    from helpers.numpy_nn.dropout import Dropout
+    from helpers.numpy_nn.norm import BatchNorm1d, LayerNorm
+    return [
+        ("BatchNorm1d(4) on (6, 3)", lambda: BatchNorm1d(4).forward(np.ones((6, 3))), ValueError,
+         r"x must have shape \(N, C\) or \(N, C, L\) with C=4 for BatchNorm1d\(4.*got shape \(6, 3\)"),
+        ("BatchNorm1d(3) on (2, 3, 4, 5)", lambda: BatchNorm1d(3).forward(np.ones((2, 3, 4, 5))),
+         ValueError, r"x must have shape \(N, C\) or \(N, C, L\) with C=3.*got shape \(2, 3, 4, 5\)"),
+        ("BatchNorm1d(3) on (3,)", lambda: BatchNorm1d(3).forward(np.ones(3)), ValueError,
+         r"with C=3 .*got shape \(3,\)"),
+        ("BatchNorm1d batch of 1", lambda: BatchNorm1d(5).forward(np.ones((1, 5))), ValueError,
+         r"expected more than 1 value per channel when training, got input of shape \(1, 5\)"),
+        ("BatchNorm1d(momentum=2)", lambda: BatchNorm1d(3, momentum=2), ValueError,
+         r"momentum must be a number in \[0, 1\] or None, got 2"),
+        ("BatchNorm1d(eps=0)", lambda: BatchNorm1d(3, eps=0), ValueError, r"eps must be positive"),
+        ("LayerNorm(4) on (2, 3)", lambda: LayerNorm(4).forward(np.ones((2, 3))), ValueError,
+         r"x must have shape \(\.\.\., 4\) for LayerNorm.*got shape \(2, 3\)"),
+        ("LayerNorm('4')", lambda: LayerNorm("4"), TypeError,
+         r"normalized_shape must be an integer or a tuple of integers, got '4'"),
+        ("Dropout(p=1)", lambda: Dropout(1.0), ValueError,
+         r"p must be a probability in \[0, 1\), got 1.0 \(p=1 would drop every unit\)"),
+        ("Dropout(p=-0.1)", lambda: Dropout(-0.1), ValueError, r"p must be a probability in \[0, 1\)"),
+        ("Dropout(p='0.5')", lambda: Dropout("0.5"), TypeError, r"p must be a probability.*of type str"),
+        ("Dropout(rng=RandomState)", lambda: Dropout(0.5, rng=np.random.RandomState(0)), TypeError,
+         r"rng must be a numpy.random.Generator or an integer seed"),
+        ("Sequential.train('yes')", lambda: Dropout(0.5).train("yes"), TypeError,
+         r"mode must be True or False, got 'yes'"),
+    ]
+
+
+ARGUMENT_CASES = _optimizer_arguments() + _scheduler_arguments() + _layer_arguments()
 
 
 @pytest.mark.parametrize("label, call, error, pattern", ARGUMENT_CASES, ids=[c[0] for c in ARGUMENT_CASES])

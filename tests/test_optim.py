@@ -270,3 +270,16 @@ def test_the_torch_twins_are_torchs_own_classes():
 
     for name in ("SGD", "RMSprop", "Adam", "AdamW"):
         assert getattr(torch_optim, name) is getattr(torch.optim, name)
+
+
+def test_an_optimizer_built_before_load_state_dict_still_trains_the_model():
+    net, twin, x, y = _small_model()
+    optimizer = optim.SGD(net.parameters(), lr=0.1)
+    net.load_state_dict({k: v * 2 for k, v in twin.state_dict().items()})
+    before = {k: v.copy() for k, v in net.parameters().items()}
+    loss_layer = CrossEntropyLoss()
+    loss_layer(net.forward(x), y)
+    net.backward(loss_layer.backward())
+    optimizer.step(net.grads)
+    for key, value in net.parameters().items():
+        np.testing.assert_allclose(value, before[key] - 0.1 * net.grads[key])
