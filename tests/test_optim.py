@@ -156,14 +156,11 @@ def test_state_has_torchs_names_and_values():
         for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
             np.testing.assert_allclose(mine[name], theirs[name].numpy(), rtol=1e-12)
     sgd = optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
-    assert all(
-        state == {} for state in sgd.state.values()
-    )  # the buffer appears on step 1
+    # The buffer appears on step 1, as b_1 = g_1 (a copy, not the caller's array).
+    assert all(state == {} for state in sgd.state.values())
     sgd.step(net.grads)
     for key, grad in net.grads.items():
-        np.testing.assert_array_equal(
-            sgd.state[key]["momentum_buffer"], grad
-        )  # b_1 = g_1
+        np.testing.assert_array_equal(sgd.state[key]["momentum_buffer"], grad)
         assert sgd.state[key]["momentum_buffer"] is not grad
 
 
