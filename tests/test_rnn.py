@@ -413,3 +413,14 @@ def test_cell_errors():
         ValueError, match=r"d_c_next must have shape \(N, hidden_size\) = \(4, 2\)"
     ):
         cell.backward(np.zeros((4, 2)), np.zeros((2, 4)))
+
+
+def test_the_torch_twins_are_torch_own_classes():
+    from helpers.torch_nn import clip, embedding
+    from helpers.torch_nn import rnn as torch_rnn
+
+    for name in ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"):
+        assert getattr(torch_rnn, name) is getattr(torch.nn, name)
+        assert hasattr(rnn, name)  # and the NumPy reference has the same name
+    assert embedding.Embedding is torch.nn.Embedding
+    assert clip.clip_grad_norm_ is torch.nn.utils.clip_grad_norm_
