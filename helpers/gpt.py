@@ -529,7 +529,7 @@ def estimate_loss(model, ids, batch_size, batches, seed=0, device=None):
     for _ in range(batches):
         x, y = windows(ids, model.config.block_size, batch_size, rng)
         _, loss = model(torch.from_numpy(x).to(device), torch.from_numpy(y).to(device))
-        total += float(loss)
+        total += loss.item()
     model.train(was_training)
     return total / batches
 
@@ -635,7 +635,7 @@ def train_gpt(
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
         optimizer.step()
-        value = float(loss)  # waits for the device: the step is done
+        value = loss.item()  # waits for the device: the step is done
         train_seconds += time.perf_counter() - step_start
         tokens += batch_size * block_size
         initial_loss = value if initial_loss is None else initial_loss

@@ -346,6 +346,30 @@ def _numpy_only_cases():
         cases[f"layers.{name}.forward"] = lambda m, cls=cls: (cls().forward, {"x": _f("float", Z)}, {})
         cases[f"layers.{name}.backward"] = lambda m, cls=cls: (_after_forward(cls(), Z), {"dout": _f("float", Z)}, {})
     cases.update(_sequence_cases())
+    cases.update(_transformer_cases())
+    return cases
+
+
+def _transformer_cases():
+    """The NumPy transformer block (chapter 7)."""
+    from helpers.numpy_nn.transformer_block import TransformerBlock
+
+    x = rng.normal(size=(2, 3, 4))
+    heads = rng.normal(size=(2, 2, 3, 2))  # (B, H, T, D)
+    cases = {
+        "transformer_block.gelu": lambda m: (m.gelu, {"x": _f("float", Z)}, {}),
+        "transformer_block.causal_self_attention": lambda m: (
+            m.causal_self_attention,
+            {"q": _f("float", heads), "k": _f("float", heads), "v": _f("float", heads)},
+            {},
+        ),
+    }
+    for method in ("forward", "attention", "mlp"):
+        cases[f"transformer_block.TransformerBlock.{method}"] = lambda m, method=method: (
+            getattr(TransformerBlock(4, 2), method),
+            {"x": _f("float", x)},
+            {},
+        )
     return cases
 
 
@@ -429,6 +453,11 @@ EXEMPT.update({f"numpy_nn.{name}": NO_ARRAYS for name in _SEQUENCE_CLASSES})
 _TAKES_A_DICT = "takes a dict; test_rnn.py and test_embedding.py check names and shapes"
 EXEMPT.update({f"numpy_nn.{name}.load_state_dict": _TAKES_A_DICT
                for name in _SEQUENCE_CLASSES})
+EXEMPT.update({
+    "numpy_nn.transformer_block.TransformerBlock": NO_ARRAYS,
+    "numpy_nn.transformer_block.TransformerBlock.load_state_dict":
+        "takes a dict; test_gpt.py loads a torch Block's state into it",
+})
 # (case, argument, corruption) -> why that corruption is not an error there.
 NOT_AN_ERROR = {
     ("numpy_nn.init.xavier_uniform_", "weight", "nonfinite"): "the values are about to be overwritten",

@@ -114,6 +114,7 @@ class TransformerBlock:
 
     def attention(self, x):
         """Causal multi-head self-attention. x: (B, T, C) -> (B, T, C)."""
+        self._check_input(x)
         B, T, C = x.shape
         H, D = self.n_head, C // self.n_head
         qkv = self._linear("attn.c_attn", x)  # (B, T, 3C)
@@ -126,16 +127,20 @@ class TransformerBlock:
 
     def mlp(self, x):
         """x: (B, T, C) -> (B, T, C): C -> 4C, GELU, 4C -> C at each position."""
+        self._check_input(x)
         return self._linear("mlp.c_proj", gelu(self._linear("mlp.c_fc", x)))
 
-    def forward(self, x):
-        """x: (B, T, C) -> (B, T, C)."""
+    def _check_input(self, x):
         check_array(x, "x", ndim=3, framework="numpy")
         if x.shape[2] != self.n_embd:
             raise ValueError(
                 f"x must have shape (B, T, {self.n_embd}) for n_embd = {self.n_embd}, "
                 f"got shape {tuple(x.shape)}"
             )
+
+    def forward(self, x):
+        """x: (B, T, C) -> (B, T, C)."""
+        self._check_input(x)
         x = x + self.attention(self.layers["ln_1"].forward(x))
         x = x + self.mlp(self.layers["ln_2"].forward(x))
         return x
