@@ -17,6 +17,7 @@ from helpers.bench.run import check_names, run_benchmarks
 from helpers.bench.timing import Timing, fixed_threads, measure_pair
 
 FIRST_BENCHMARKS = ("matmul", "linear", "mlp_step", "cross_entropy", "autograd")
+TORCH_ONLY = ("gpt",)  # benchmarks with a case that has no NumPy twin
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +48,26 @@ def test_the_chapter_6_benchmark_is_registered_at_the_character_model_size():
     assert full[0].flops == 6.0 * 4 * 128 * (64 + 128) * 32 * 64  # 6 * 4H(D + H) * N * T
     assert quick[0].flops < full[0].flops / 100  # --quick stays small
 
+def test_the_gpt_benchmark_reports_throughput_and_mfu(quick_report):
+    from helpers.bench.gpt import CPU_BATCH, CPU_CONFIG, training_step_flops
+    from helpers.gpt import flops_per_token
+
+    full = BENCHMARKS["gpt"].cases(False)
+    assert [case.label.split(",")[0] for case in full] == [
+        "matmul n = 1024 (the peak for MFU)", "one block forward", "training step"]
+    assert full[2].label == ("training step, 4 layers, 4 heads, width 128, T 64, "
+                             "batch 12")
+    assert full[2].flops == training_step_flops(CPU_CONFIG, CPU_BATCH) == (
+        3 * flops_per_token(CPU_CONFIG, 64) * 12 * 64)
+    lines = [line for line in quick_report["summary"] if line.startswith("GPT training")]
+    assert len(lines) == 2  # one per thread count
+    assert all("tokens/s" in line and "MFU" in line and "matmul peak" in line
+               for line in lines)
+    rows = [row for row in quick_report["rows"] if row["benchmark"] == "gpt"]
+    assert [row["numpy"] is None for row in rows] == [False] * 4 + [True] * 2
+    assert "| gpt | training step" in to_markdown(quick_report)
+
+
 def test_every_case_of_every_benchmark_is_measured_at_every_thread_count(quick_report):
     expected = [(name, case.label, threads) for name, benchmark in BENCHMARKS.items()
                 for case in benchmark.cases(True) for threads in (1, 2)]
@@ -58,6 +79,13 @@ def test_every_case_of_every_benchmark_is_measured_at_every_thread_count(quick_r
 def test_every_row_has_finite_positive_times_and_ratios(quick_report):
     for row in quick_report["rows"]:
         where = f"{row['benchmark']}: {row['case']}, {row['threads']} thread(s)"
+        if row["numpy"] is None:  # a PyTorch-only case: no NumPy time, no ratio
+            assert row["ratio"] is None and row["benchmark"] in TORCH_ONLY, where
+            timing = row["torch"]
+            assert timing["repeats"] == 3 and timing["q1_s"] <= timing["median_s"], where
+            assert all(_is_positive_number(s) for s in timing["seconds"]), where
+            assert _is_positive_number(timing["gflops"]), where
+            continue
         assert _is_positive_number(row["ratio"]), where
         for side in ("numpy", "torch"):
             timing = row[side]

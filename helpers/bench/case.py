@@ -19,7 +19,9 @@ class Case:
         label: what is measured, e.g. ``"Linear(784, 128), batch 64"``.
         make_steps: ``make_steps() -> (numpy_step, torch_step)``; builds the data and
             models, checks once that both steps compute the same result, and returns
-            the two functions to time.
+            the two functions to time. A case with no NumPy twin (a whole PyTorch
+            training step) returns ``(None, torch_step)``: only PyTorch is timed and
+            the row has no ratio.
         flops: floating-point operations one step does (multiply and add counted
             separately), so that a time becomes GFLOP/s; ``None`` where it is not
             meaningful.

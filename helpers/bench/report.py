@@ -21,6 +21,11 @@ def format_seconds(seconds):
 
 
 def _cells(row):
+    if row["numpy"] is None:  # a PyTorch-only case
+        gflops = "" if row["flops"] is None else f"-, {row['torch']['gflops']:.1f}"
+        return (row["benchmark"], row["case"], str(row["threads"]), "-",
+                f"{format_seconds(row['torch']['median_s'])} "
+                f"({format_seconds(row['torch']['iqr_s'])})", "-", gflops)
     gflops = "" if row["flops"] is None else f"{row['numpy']['gflops']:.1f}, {row['torch']['gflops']:.1f}"
     return (row["benchmark"], row["case"], str(row["threads"]),
             f"{format_seconds(row['numpy']['median_s'])} ({format_seconds(row['numpy']['iqr_s'])})",

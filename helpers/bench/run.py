@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from helpers.bench.machine import describe_machine, load_average
 from helpers.bench.registry import BENCHMARKS
-from helpers.bench.timing import fixed_threads, measure_pair
+from helpers.bench.timing import fixed_threads, measure_one, measure_pair
 
 # quick: a smoke run of every benchmark in seconds; full: the settings behind the book's table
 SETTINGS = {
@@ -34,6 +34,15 @@ def check_names(names):
 def measure_row(benchmark, case, steps, threads, settings):
     """Time one case's two steps at ``threads`` threads; one row of the report."""
     numpy_step, torch_step = steps
+    if numpy_step is None:  # a PyTorch-only case (e.g. a whole training step): no ratio
+        with fixed_threads(threads):
+            torch_timing = measure_one(torch_step, **settings)
+        row = {"benchmark": benchmark.name, "case": case.label, "threads": threads,
+               "numpy": None, "torch": torch_timing.as_dict(), "flops": case.flops,
+               "ratio": None, "ratio_q1": None, "ratio_q3": None}
+        if case.flops is not None:
+            row["torch"]["gflops"] = case.flops / torch_timing.median / 1e9
+        return row
     with fixed_threads(threads):
         numpy_timing, torch_timing = measure_pair(numpy_step, torch_step, **settings)
     row = {"benchmark": benchmark.name, "case": case.label, "threads": threads,

@@ -109,3 +109,16 @@ def measure_pair(numpy_step, torch_step, repeats=7, warmup=3, min_repeat_s=0.05)
         numpy_seconds.append(_seconds_per_call(numpy_step, numpy_calls))
         torch_seconds.append(_seconds_per_call(torch_step, torch_calls))
     return Timing(numpy_seconds, numpy_calls), Timing(torch_seconds, torch_calls)
+
+
+def measure_one(step, repeats=7, warmup=3, min_repeat_s=0.05):
+    """Time one step on its own (a case with no NumPy twin); returns its ``Timing``.
+
+    Same warm-up, calls per repeat and repeats as ``measure_pair``.
+    """
+    repeats = check_positive(repeats, "repeats", integer=True)
+    min_repeat_s = check_positive(min_repeat_s, "min_repeat_s")
+    for _ in range(warmup):
+        step()
+    calls = calls_for(step, min_repeat_s)
+    return Timing([_seconds_per_call(step, calls) for _ in range(repeats)], calls)
