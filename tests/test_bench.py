@@ -41,6 +41,14 @@ def test_the_chapter_4_benchmarks_are_registered():
     assert labels[0] == "Adam, 1,049,600 parameters"  # the ~1M-parameter set
 
 
+def test_the_chapter_7_benchmark_is_registered():
+    labels = [case.label for case in BENCHMARKS["attention"].cases(False)]
+    assert labels == ["attention, causal, (8, 4, 128, 32)",
+                      "MultiheadAttention(128, 4), causal, x (8, 128, 128)"]
+    quick = BENCHMARKS["attention"].cases(True)
+    assert quick[0].flops == 12.0 * 2 * 4 * 32 * 32 * 32
+
+
 def test_every_case_of_every_benchmark_is_measured_at_every_thread_count(quick_report):
     expected = [(name, case.label, threads) for name, benchmark in BENCHMARKS.items()
                 for case in benchmark.cases(True) for threads in (1, 2)]

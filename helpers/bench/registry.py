@@ -5,7 +5,16 @@ whose cases build a NumPy step and a PyTorch step doing the same work (see
 ``helpers.bench.linear`` for a short example), and list it below.
 """
 
-from helpers.bench import autograd, layers, linear, losses, matmul, norm, optim
+from helpers.bench import (
+    attention,
+    autograd,
+    layers,
+    linear,
+    losses,
+    matmul,
+    norm,
+    optim,
+)
 
 BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     matmul.BENCHMARK,
@@ -15,4 +24,5 @@ BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     autograd.BENCHMARK,
     optim.BENCHMARK,
     norm.BENCHMARK,
+    attention.BENCHMARK,
 )}

@@ -92,12 +92,13 @@ def padding_mask(lengths, S):
 
 # --------------------------------------------------------- scaled dot-product attention
 
-AttentionCache = namedtuple("AttentionCache", "q k v weights scale")
+AttentionCache = namedtuple("AttentionCache", "q k v weights out scale")
 AttentionCache.__doc__ = """What ``scaled_dot_product_attention_backward`` needs.
 
     q (..., L, E), k (..., S, E), v (..., S, Ev): the inputs (not copies);
     weights (..., L, S): the attention weights, the softmax's output (a row of zeros
         where every key was masked); plot them as a heat map;
+    out (..., L, Ev): the output, weights @ v;
     scale: the factor the scores were multiplied by.
 """
 
@@ -221,12 +222,11 @@ def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal=False, scale
     if attn_mask is not None:
         _check_mask(attn_mask, scores.shape)
         if attn_mask.dtype == bool:
-            np.copyto(scores, -np.inf, where=~attn_mask)
-        else:
-            scores += attn_mask
+            attn_mask = np.where(attn_mask, 0.0, -np.inf).astype(scores.dtype)
+        scores += attn_mask  # 0 where allowed, -inf where masked, or the float mask
     weights = _masked_softmax(scores)
     out = weights @ v  # (..., L, Ev)
-    return out, AttentionCache(q, k, v, weights, scale)
+    return out, AttentionCache(q, k, v, weights, out, scale)
 
 
 def scaled_dot_product_attention_backward(dout, cache):
@@ -245,6 +245,10 @@ def scaled_dot_product_attention_backward(dout, cache):
     masked row of zeros is not a probability vector that function accepts; for such a
     row it gives 0). A float mask added to the scores would receive dP itself.
 
+    One saving, which FlashAttention's backward pass uses too: the row sums
+    sum_j dW_ij W_ij = sum_j (dout_i . v_j) W_ij = dout_i . out_i, a sum over the Ev
+    features of the output instead of over the S keys of the (L, S) matrix.
+
     Args:
         dout: (..., L, Ev), the gradient w.r.t. the output.
         cache: the ``AttentionCache`` returned by ``scaled_dot_product_attention``.
@@ -257,7 +261,7 @@ def scaled_dot_product_attention_backward(dout, cache):
             f"cache must be the AttentionCache returned by "
             f"scaled_dot_product_attention, got {type(cache).__name__}"
         )
-    q, k, v, weights, scale = cache
+    q, k, v, weights, out, scale = cache
     check_array(dout, "dout", framework="numpy")
     expected = weights.shape[:-1] + v.shape[-1:]
     if dout.shape != expected:
@@ -267,13 +271,13 @@ def scaled_dot_product_attention_backward(dout, cache):
         )
     dv = weights.swapaxes(-1, -2) @ dout
     d_weights = dout @ v.swapaxes(-1, -2)
-    row_dot = np.sum(d_weights * weights, axis=-1, keepdims=True)
+    row_dot = np.sum(dout * out, axis=-1, keepdims=True)  # = sum(dW * W, over S)
     d_scores = d_weights
     d_scores -= row_dot
-    d_scores *= weights
-    d_scores *= d_scores.dtype.type(scale)  # scale enters both dq and dk
-    dq = d_scores @ k
-    dk = d_scores.swapaxes(-1, -2) @ q
+    d_scores *= weights  # dP, (..., L, S)
+    scale = q.dtype.type(scale)
+    dq = (d_scores @ k) * scale
+    dk = (d_scores.swapaxes(-1, -2) @ q) * scale
     return dq, dk, dv
 
 
