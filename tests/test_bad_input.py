@@ -872,6 +872,21 @@ def _attention_arguments():
             r"key and value must have the same shape, got \(2, 5, 4\) and \(2, 4, 4\)",
         ),
         (
+            "MultiheadAttention backward of a wrong dout",
+            lambda: (mha(x, y, y), mha.backward(np.ones((3, 2, 4)))),
+            ValueError,
+            r"dout must have the output's shape \(2, 3, 4\), got \(3, 2, 4\)",
+        ),
+        (
+            "attention backward of a wrong dout",
+            lambda: at.scaled_dot_product_attention_backward(
+                np.ones((2, 3, 4)), at.scaled_dot_product_attention(*qkv())[1]
+            ),
+            ValueError,
+            r"dout must have the output's shape \(\.\.\., L, Ev\) = \(2, 3, 2\), "
+            r"got \(2, 3, 4\)",
+        ),
+        (
             "MultiheadAttention backward first",
             lambda: at.MultiheadAttention(4, 2).backward(np.ones((3, 2, 4))),
             RuntimeError,

@@ -587,9 +587,10 @@ class MultiheadAttention:
         S = k_in.shape[1]
         H, D = self.num_heads, self.head_dim
         check_array(dout, "dout", framework="numpy")
-        expected = self._from_batch_first(
-            np.empty((N, L, E), dtype=bool), unbatched
-        ).shape
+        if unbatched:
+            expected = (L, E)
+        else:
+            expected = (N, L, E) if self.batch_first else (L, N, E)
         if dout.shape != expected:
             raise ValueError(
                 f"dout must have the output's shape {_shape(expected)}, got "
