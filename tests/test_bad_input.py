@@ -351,6 +351,8 @@ EXEMPT.update({
                                                       "Flatten")},
     "numpy_nn.conv.Conv1d.load_state_dict": "takes a dict; names and shapes are checked in test_conv.py",
     "numpy_nn.conv.Conv2d.load_state_dict": "takes a dict; names and shapes are checked in test_conv.py",
+    "numpy_nn.lenet.lenet5": NO_ARRAYS,
+    "torch_nn.lenet.lenet5": NO_ARRAYS,
 })
 # (case, argument, corruption) -> why that corruption is not an error there.
 NOT_AN_ERROR = {

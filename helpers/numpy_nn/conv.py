@@ -164,11 +164,15 @@ def _check_weight(weight, bias, ndim=4):
             )
 
 
+def _channels(count):
+    return f"{count} channel" + ("" if count == 1 else "s")
+
+
 def _check_channels(x, weight):
     if x.shape[1] != weight.shape[1]:
         raise ValueError(
-            f"x must have {weight.shape[1]} channels (in_channels of weight "
-            f"of shape {tuple(weight.shape)}), got {x.shape[1]} channels "
+            f"x must have {_channels(weight.shape[1])} (in_channels of weight "
+            f"of shape {tuple(weight.shape)}), got {_channels(x.shape[1])} "
             f"in shape {tuple(x.shape)}"
         )
 
@@ -755,8 +759,8 @@ class Conv2d(_ParameterLayer):
         _check_images(x)
         if x.shape[1] != self.in_channels:
             raise ValueError(
-                f"x must have {self.in_channels} channels (in_channels of "
-                f"{self!r}), got {x.shape[1]} channels in shape "
+                f"x must have {_channels(self.in_channels)} (in_channels of "
+                f"{self!r}), got {_channels(x.shape[1])} in shape "
                 f"{tuple(x.shape)}"
             )
 
@@ -808,8 +812,8 @@ class Conv1d(_ParameterLayer):
         _check_sequences(x)
         if x.shape[1] != self.in_channels:
             raise ValueError(
-                f"x must have {self.in_channels} channels (in_channels of "
-                f"{self!r}), got {x.shape[1]} channels in shape "
+                f"x must have {_channels(self.in_channels)} (in_channels of "
+                f"{self!r}), got {_channels(x.shape[1])} in shape "
                 f"{tuple(x.shape)}"
             )
         out = conv1d(
