@@ -74,6 +74,15 @@ def test_autograd_summary_states_the_engines_overhead(quick_report):
     assert all("hand-written backward" in line and "torch.autograd" in line for line in lines)
 
 
+def test_conv_summary_states_how_much_slower_the_loops_are(quick_report):
+    lines = [line for line in quick_report["summary"] if line.startswith("conv2d loops")]
+    assert len(lines) == 2  # one size, two thread counts
+    assert all("x the vectorised NumPy time" in line and "x torch" in line for line in lines)
+    labels = [row["case"] for row in quick_report["rows"] if row["benchmark"] == "conv"]
+    assert any("1->6 5x5, padding 2 on 28x28" in label for label in labels)
+    assert any("6->16 5x5 on 14x14" in label for label in labels)
+
+
 def test_the_report_records_the_machine_and_the_command(quick_report):
     machine, settings = quick_report["machine"], quick_report["settings"]
     for key in ("date_utc", "cpu", "cores", "usable_cores", "python", "numpy", "numpy_blas", "torch", "torch_blas"):
