@@ -7,6 +7,7 @@ import torch
 from helpers.data import load_mnist_subset
 from helpers.numpy_nn import layers
 from helpers.numpy_nn.lenet import lenet5
+from helpers.numpy_nn.optim import SGD
 from helpers.torch_nn.lenet import lenet5 as torch_lenet5
 
 LEARNING_RATE = 0.1
@@ -31,21 +32,25 @@ def test_the_twins_have_the_same_parameter_names_shapes_and_count():
 
 
 @pytest.mark.parametrize("activation, pool", [("relu", "max"), ("tanh", "avg")])
-def test_two_sgd_steps_match_torch_from_the_same_weights(digits, activation, pool):
+def test_three_sgd_steps_match_torch_from_the_same_weights(digits, activation, pool):
+    """SGD with momentum: helpers.numpy_nn.optim.SGD against torch.optim.SGD."""
     x, y = digits
     torch.manual_seed(0)
     torch_net = torch_lenet5(activation, pool, dtype=torch.float64)
     net = lenet5(activation, pool)
     net.load_state_dict(torch_net.state_dict())  # the one line
-    optimizer = torch.optim.SGD(torch_net.parameters(), lr=LEARNING_RATE)
+    optimizer = SGD(net.parameters(), lr=LEARNING_RATE, momentum=0.9)
+    torch_optimizer = torch.optim.SGD(
+        torch_net.parameters(), lr=LEARNING_RATE, momentum=0.9
+    )
     loss_layer = layers.CrossEntropyLoss()
     x_torch, y_torch = torch.tensor(x), torch.tensor(y)
-    for _ in range(2):
+    for _ in range(3):
         logits = net(x)
         assert logits.shape == (12, 10)
         loss = loss_layer(logits, y)
         net.backward(loss_layer.backward())
-        optimizer.zero_grad()
+        torch_optimizer.zero_grad()
         loss_torch = torch.nn.functional.cross_entropy(torch_net(x_torch), y_torch)
         loss_torch.backward()
         assert loss == pytest.approx(loss_torch.item(), rel=1e-12)
@@ -53,9 +58,8 @@ def test_two_sgd_steps_match_torch_from_the_same_weights(digits, activation, poo
             np.testing.assert_allclose(
                 net.grads[name], param.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name
             )
-        for name, value in net.parameters().items():
-            value -= LEARNING_RATE * net.grads[name]
-        optimizer.step()
+        optimizer.step(net.grads)
+        torch_optimizer.step()
     for name, param in torch_net.state_dict().items():
         np.testing.assert_allclose(
             net.parameters()[name], param.numpy(), rtol=1e-9, atol=1e-12, err_msg=name
