@@ -373,6 +373,22 @@ def test_load_state_dict_copies_a_torch_layer_and_float32_matches_torch():
         layer.load_state_dict({"weight": np.zeros((4, 3, 3, 3))})
 
 
+def test_strided_views_give_the_same_results_as_contiguous_copies():
+    rng = np.random.default_rng(0)
+    big = rng.normal(size=(3, 2, 14, 12))
+    view = big[::2, :, ::2, ::-1].transpose(0, 1, 3, 2)  # (2, 2, 12, 7), no copy
+    copy = np.ascontiguousarray(view)
+    weight = rng.normal(size=(3, 2, 3, 2))
+    out = conv.conv2d(view, weight, stride=2, padding=1)
+    np.testing.assert_array_equal(out, conv.conv2d(copy, weight, stride=2, padding=1))
+    dout = rng.normal(size=(10, 4, 6, 3)).transpose(3, 0, 2, 1)[:2, :3]  # strided too
+    for ours, reference in zip(conv.conv2d_backward(dout, view, weight, 2, 1),
+                               conv.conv2d_backward(dout.copy(), copy, weight, 2, 1)):
+        np.testing.assert_allclose(ours, reference, rtol=1e-13, atol=1e-14)
+    np.testing.assert_array_equal(conv.max_pool2d(view, 3, 2, 1),
+                                  conv.max_pool2d(copy, 3, 2, 1))
+
+
 def test_backward_before_forward_is_explained():
     for layer in (
         conv.Conv2d(1, 1, 2),

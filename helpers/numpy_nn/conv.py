@@ -709,6 +709,7 @@ class Conv2d(_ParameterLayer):
 
     ``weight``: (F, C, kH, kW), ``bias``: (F,), PyTorch's default initialisation.
     forward: x (N, C, H, W) -> (N, F, H_out, W_out); backward fills ``grads``.
+    Not here: torch's ``groups``, ``padding_mode`` and ``padding="same"``.
     """
 
     def __init__(
@@ -871,7 +872,7 @@ class MaxPool2d(_Pool):
 
     kernel_size, stride (default: kernel_size), padding, dilation: an int or a pair.
     forward: x (N, C, H, W) -> (N, C, H_out, W_out); backward routes dout to each
-    window's maximum.
+    window's maximum. Not here: torch's ``ceil_mode`` and ``return_indices``.
     """
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
@@ -913,6 +914,8 @@ class AvgPool2d(_Pool):
     kernel_size, stride (default: kernel_size), padding: an int or a pair; padding
     counts as zeros in the mean (torch's ``count_include_pad=True``).
     forward: x (N, C, H, W) -> (N, C, H_out, W_out).
+    Not here: torch's ``ceil_mode``, ``count_include_pad=False`` and
+    ``divisor_override``.
     """
 
     def __init__(self, kernel_size, stride=None, padding=0):
@@ -946,7 +949,8 @@ class Flatten(_Pool):
     """Flatten every axis from ``start_dim`` on, like ``torch.nn.Flatten(start_dim)``.
 
     forward: x (N, C, H, W) -> (N, C * H * W) with the default start_dim=1;
-    backward: reshapes the gradient back to the input's shape.
+    backward: reshapes the gradient back to the input's shape. Always flattens to
+    the last axis (torch's ``end_dim=-1``).
     """
 
     def __init__(self, start_dim=1):
