@@ -28,7 +28,9 @@ Two implementations of each, which the tests keep equal:
 Pooling has no parameters: ``max_pool2d`` keeps the largest entry of each window and
 its backward sends the gradient to that entry only (to the first one, in row-major
 window order, when several tie, as PyTorch does); ``avg_pool2d`` averages the window
-(zero padding counted, PyTorch's default) and spreads the gradient evenly.
+(zero padding counted, PyTorch's default) and spreads the gradient evenly. Each
+has a loop version to read (``max_pool2d_loops``, ``avg_pool2d_loops`` and their
+``_backward``) and a vectorised one with a loop over the kH * kW window entries only.
 
 Layers (``Conv1d``, ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``Flatten``) have the
 constructor arguments of their ``torch.nn`` twins and keep ``weight`` (F, C, kH, kW)
@@ -336,9 +338,10 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     patches = _im2col(x_pad, weight.shape[2:], stride, dilation)  # (C kH kW, N Ho Wo)
     out = weight.reshape(n_kernels, -1) @ patches  # (F, N Ho Wo)
     out = out.reshape(n_kernels, x.shape[0], h_out, w_out).transpose(1, 0, 2, 3)
+    out = np.ascontiguousarray(out)  # (N, F, Ho, Wo) in memory order
     if bias is not None:
-        out = out + bias[:, None, None]
-    return np.ascontiguousarray(out)
+        out += bias[:, None, None]
+    return out
 
 
 def conv2d_backward(dout, x, weight, stride=1, padding=0, dilation=1):
