@@ -25,15 +25,7 @@ CONV2D_CASES = {
     "padding and mixed stride": ((2, 3, 6, 5), 2, 3, (2, 1), (1, 2), 1, True),
     "dilation": ((2, 2, 9, 8), 3, 3, 1, 2, 2, False),
     "everything non-square": ((1, 3, 8, 11), 2, (2, 4), (2, 3), (1, 0), (2, 1), True),
-    "kernel as large as the padded input": (
-        (2, 2, 3, 4),
-        3,
-        (5, 4),
-        1,
-        (1, 0),
-        1,
-        True,
-    ),
+    "kernel as large as the input": ((2, 2, 3, 4), 3, (5, 4), 1, (1, 0), 1, True),
 }
 
 
@@ -51,7 +43,7 @@ def _torch_conv2d_gradients(x, weight, bias, dout, **arguments):
 @pytest.mark.parametrize("case", list(CONV2D_CASES))
 def test_conv2d_equals_torch_loops_and_finite_differences(case):
     shape, out_channels, kernel, stride, padding, dilation, bias = CONV2D_CASES[case]
-    rng = np.random.default_rng(len(case))
+    rng = np.random.default_rng(list(CONV2D_CASES).index(case))
     layer = conv.Conv2d(
         shape[1], out_channels, kernel, stride, padding, dilation, bias, rng=rng
     )
@@ -135,7 +127,7 @@ def _distinct_values(shape, rng):
 @pytest.mark.parametrize("case", list(POOL_CASES))
 def test_max_pool2d_equals_torch_loops_and_finite_differences(case):
     shape, kernel, stride, padding, dilation = POOL_CASES[case]
-    rng = np.random.default_rng(len(case))
+    rng = np.random.default_rng(list(POOL_CASES).index(case))
     layer = conv.MaxPool2d(kernel, stride, padding, dilation)
     arguments = {
         "kernel_size": kernel,
