@@ -184,10 +184,12 @@ def _conv_geometry(x, kernel, stride, padding, dilation):
     stride = _pair(stride, "stride", 1)
     padding = _pair(padding, "padding", 0)
     dilation = _pair(dilation, "dilation", 1)
-    h_out = _output_size(x.shape[2], kernel[0], stride[0], padding[0], dilation[0],
-                         "input height")
-    w_out = _output_size(x.shape[3], kernel[1], stride[1], padding[1], dilation[1],
-                         "input width")
+    h_out = _output_size(
+        x.shape[2], kernel[0], stride[0], padding[0], dilation[0], "input height"
+    )
+    w_out = _output_size(
+        x.shape[3], kernel[1], stride[1], padding[1], dilation[1], "input width"
+    )
     return stride, padding, dilation, (h_out, w_out)
 
 
@@ -235,8 +237,9 @@ def conv2d_loops(x, weight, bias=None, stride=1, padding=0, dilation=1):
     n_examples, n_kernels = x.shape[0], weight.shape[0]
     kh, kw = weight.shape[2:]
     span_h, span_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
-    out = np.zeros((n_examples, n_kernels, h_out, w_out),
-                   dtype=np.result_type(x, weight))
+    out = np.zeros(
+        (n_examples, n_kernels, h_out, w_out), dtype=np.result_type(x, weight)
+    )
     for n in range(n_examples):
         for f in range(n_kernels):
             for i in range(h_out):
@@ -331,13 +334,18 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     Each row of the flattened weight is one kernel and each column of the patch
     matrix one patch, so their product holds every dot product at once.
     """
-    x_pad, stride, padding, dilation, (h_out, w_out) = _prepare(
+    x_pad, stride, padding, dilation, out_size = _prepare(
         x, weight, bias, stride, padding, dilation
     )
-    n_kernels = weight.shape[0]
     patches = _im2col(x_pad, weight.shape[2:], stride, dilation)  # (C kH kW, N Ho Wo)
+    return _conv2d_from_patches(patches, weight, bias, x.shape[0], out_size)
+
+
+def _conv2d_from_patches(patches, weight, bias, n_examples, out_size):
+    """out = W P: patches (C kH kW, N Ho Wo) -> out (N, F, H_out, W_out)."""
+    n_kernels = weight.shape[0]
     out = weight.reshape(n_kernels, -1) @ patches  # (F, N Ho Wo)
-    out = out.reshape(n_kernels, x.shape[0], h_out, w_out).transpose(1, 0, 2, 3)
+    out = out.reshape((n_kernels, n_examples) + out_size).transpose(1, 0, 2, 3)
     out = np.ascontiguousarray(out)  # (N, F, Ho, Wo) in memory order
     if bias is not None:
         out += bias[:, None, None]
@@ -354,24 +362,32 @@ def conv2d_backward(dout, x, weight, stride=1, padding=0, dilation=1):
     dW = dout P^T and dP = W^T dout; each column of dP is then added back onto
     the patch of the input it came from ("col2im"), one kernel offset at a time.
     """
-    x_pad, stride, padding, dilation, (h_out, w_out) = _prepare(
+    x_pad, stride, padding, dilation, out_size = _prepare(
         x, weight, None, stride, padding, dilation
     )
-    n_examples, n_channels = x.shape[:2]
-    n_kernels, _, kh, kw = weight.shape
-    _check_dout(dout, (n_examples, n_kernels, h_out, w_out))
-    patches = _im2col(x_pad, (kh, kw), stride, dilation)  # (C kH kW, N Ho Wo)
+    _check_dout(dout, (x.shape[0], weight.shape[0]) + out_size)
+    patches = _im2col(x_pad, weight.shape[2:], stride, dilation)  # (C kH kW, N Ho Wo)
+    dx_pad, dweight, dbias = _conv2d_backward_from_patches(
+        dout, patches, weight, x_pad.shape, stride, dilation
+    )
+    return _unpad(dx_pad, padding), dweight, dbias
+
+
+def _conv2d_backward_from_patches(dout, patches, weight, x_pad_shape, stride, dilation):
+    """dout (N, F, Ho, Wo), patches (C kH kW, N Ho Wo) -> (dx_pad, dweight, dbias)."""
+    n_examples, n_kernels, h_out, w_out = dout.shape
+    _, n_channels, kh, kw = weight.shape
     dout_rows = dout.transpose(1, 0, 2, 3).reshape(n_kernels, -1)  # (F, N Ho Wo)
     dweight = (dout_rows @ patches.T).reshape(weight.shape)
     dbias = dout.sum(axis=(0, 2, 3))
     dpatches = weight.reshape(n_kernels, -1).T @ dout_rows  # (C kH kW, N Ho Wo)
     dpatches = dpatches.reshape(n_channels, kh, kw, n_examples, h_out, w_out)
-    dx_pad = np.zeros(x_pad.shape, dtype=dpatches.dtype)
+    dx_pad = np.zeros(x_pad_shape, dtype=dpatches.dtype)
     # col2im: kernel offset (a, b) read one strided grid of input positions (one
     # entry of every patch); add that entry's gradient back onto the grid.
     for a, b, rows, cols in _kernel_offsets((kh, kw), stride, dilation, (h_out, w_out)):
         dx_pad[:, :, rows, cols] += dpatches[:, a, b].transpose(1, 0, 2, 3)
-    return _unpad(dx_pad, padding), dweight, dbias
+    return dx_pad, dweight, dbias
 
 
 # ------------------------------------------------------------------------ conv1d
@@ -738,26 +754,39 @@ class Conv2d(_ParameterLayer):
         )
 
     def forward(self, x):
-        """x: (N, C, H, W) -> (N, F, H_out, W_out). Saves ``x`` for ``backward``."""
+        """x: (N, C, H, W) -> (N, F, H_out, W_out), as ``conv2d``.
+
+        Saves the patch matrix for ``backward``, which then need not unroll x again
+        (the one difference from calling ``conv2d`` and ``conv2d_backward``).
+        """
         self._check_input(x)
-        out = conv2d(
+        x_pad, stride, _, dilation, out_size = _prepare(
             x, self.weight, self.bias, self.stride, self.padding, self.dilation
         )
-        self._x = x
+        patches = _im2col(x_pad, self.kernel_size, stride, dilation)
+        out = _conv2d_from_patches(patches, self.weight, self.bias, len(x), out_size)
+        self._x, self._patches, self._x_pad_shape = x, patches, x_pad.shape
+        self._out_shape = out.shape
         return out
 
     __call__ = forward
 
     def backward(self, dout):
         """dout: (N, F, H_out, W_out) -> dx: (N, C, H, W); fills ``grads``."""
-        x = self._saved_input()
-        dx, dweight, dbias = conv2d_backward(
-            dout, x, self.weight, self.stride, self.padding, self.dilation
+        self._saved_input()  # raises if forward has not run
+        _check_dout(dout, self._out_shape)
+        dx_pad, dweight, dbias = _conv2d_backward_from_patches(
+            dout,
+            self._patches,
+            self.weight,
+            self._x_pad_shape,
+            self.stride,
+            self.dilation,
         )
         self.grads["weight"] = dweight
         if self.bias is not None:
             self.grads["bias"] = dbias
-        return dx
+        return _unpad(dx_pad, self.padding)
 
     def _check_input(self, x):
         _check_images(x)
