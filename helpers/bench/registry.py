@@ -5,7 +5,7 @@ whose cases build a NumPy step and a PyTorch step doing the same work (see
 ``helpers.bench.linear`` for a short example), and list it below.
 """
 
-from helpers.bench import autograd, conv, layers, linear, losses, matmul, norm, optim
+from helpers.bench import autograd, conv, layers, linear, losses, matmul, norm, optim, rnn
 
 BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     matmul.BENCHMARK,
@@ -16,4 +16,5 @@ BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     optim.BENCHMARK,
     norm.BENCHMARK,
     conv.BENCHMARK,
+    rnn.BENCHMARK,
 )}
