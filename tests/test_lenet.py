@@ -38,8 +38,8 @@ def test_three_sgd_steps_match_torch_from_the_same_weights(digits, activation, p
     torch.manual_seed(0)
     torch_net = torch_lenet5(activation, pool, dtype=torch.float64)
     net = lenet5(activation, pool)
-    net.load_state_dict(torch_net.state_dict())  # the one line
     optimizer = SGD(net.parameters(), lr=LEARNING_RATE, momentum=0.9)
+    net.load_state_dict(torch_net.state_dict())  # the one line, into the same arrays
     torch_optimizer = torch.optim.SGD(
         torch_net.parameters(), lr=LEARNING_RATE, momentum=0.9
     )

@@ -669,6 +669,8 @@ class _ParameterLayer:
         """Set the parameters from arrays or tensors by name, e.g. a torch state dict.
 
         ``numpy_layer.load_state_dict(torch_layer.state_dict())`` copies weights across.
+        The values are copied into the existing arrays, as torch does, so an optimiser
+        built on ``parameters()`` before the load keeps updating the layer's weights.
         """
         expected = self.parameters()
         if set(state) != set(expected):
@@ -685,7 +687,7 @@ class _ParameterLayer:
                 raise ValueError(
                     f"{name} must have shape {current.shape}, got {value.shape}"
                 )
-            setattr(self, name, value)
+            current[...] = value
 
     def _init_parameters(self, weight_shape, bias, rng, dtype):
         """PyTorch's default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
