@@ -190,6 +190,101 @@ SHARED_CASES = {
 }
 
 
+def _sequence_cases():
+    """Recurrent layers, embeddings and gradient clipping (chapter 6)."""
+    from helpers.numpy_nn import rnn
+    from helpers.numpy_nn.embedding import Embedding
+
+    T, N, D, H, L = 4, 3, 2, 5, 2
+    seq, state, top = (
+        rng.normal(size=(T, N, D)),
+        rng.normal(size=(L, N, H)),
+        rng.normal(size=(T, N, H)),
+    )
+    step_x, step_h = rng.normal(size=(N, D)), rng.normal(size=(N, H))
+    ids = np.array([[0, 3, 3], [2, 1, 0]])
+
+    def lstm_forward(x, h_0, c_0):
+        return rnn.LSTM(D, H, num_layers=L).forward(x, (h_0, c_0))
+
+    def lstm_cell_forward(x, h_0, c_0):
+        return rnn.LSTMCell(D, H).forward(x, (h_0, c_0))
+
+    cases = {
+        "embedding.Embedding.forward": lambda m: (
+            Embedding(4, 3).forward,
+            {"x": _f("labels", ids)},
+            {},
+        ),
+        "embedding.Embedding.backward": lambda m: (
+            _after_forward(Embedding(4, 3), ids),
+            {"dout": _f("float", rng.normal(size=(2, 3, 3)))},
+            {},
+        ),
+        "clip.clip_grad_norm_": lambda m: (
+            m.clip_grad_norm_,
+            {"grads": _f("float", Z.copy())},
+            {"max_norm": 1.0},
+        ),
+        "rnn.LSTM.forward": lambda m: (
+            lstm_forward,
+            {
+                "x": _f("float", seq),
+                "h_0": _f("float", state),
+                "c_0": _f("float", state),
+            },
+            {},
+        ),
+        "rnn.LSTM.backward": lambda m: (
+            _after_forward(rnn.LSTM(D, H, num_layers=L), seq),
+            {
+                "d_output": _f("float", top),
+                "d_h_n": _f("float", state),
+                "d_c_n": _f("float", state),
+            },
+            {},
+        ),
+        "rnn.LSTMCell.forward": lambda m: (
+            lstm_cell_forward,
+            {
+                "x": _f("float", step_x),
+                "h_0": _f("float", step_h),
+                "c_0": _f("float", step_h),
+            },
+            {},
+        ),
+        "rnn.LSTMCell.backward": lambda m: (
+            _after_forward(rnn.LSTMCell(D, H), step_x),
+            {"d_h_next": _f("float", step_h), "d_c_next": _f("float", step_h)},
+            {},
+        ),
+    }
+    for name in ("RNN", "GRU"):
+        cls = getattr(rnn, name)
+        cases[f"rnn.{name}.forward"] = lambda m, cls=cls: (
+            cls(D, H, num_layers=L).forward,
+            {"x": _f("float", seq), "hx": _f("float", state)},
+            {},
+        )
+        cases[f"rnn.{name}.backward"] = lambda m, cls=cls: (
+            _after_forward(cls(D, H, num_layers=L), seq),
+            {"d_output": _f("float", top), "d_h_n": _f("float", state)},
+            {},
+        )
+        cell = getattr(rnn, f"{name}Cell")
+        cases[f"rnn.{name}Cell.forward"] = lambda m, cell=cell: (
+            cell(D, H).forward,
+            {"x": _f("float", step_x), "hx": _f("float", step_h)},
+            {},
+        )
+        cases[f"rnn.{name}Cell.backward"] = lambda m, cell=cell: (
+            _after_forward(cell(D, H), step_x),
+            {"d_h_next": _f("float", step_h)},
+            {},
+        )
+    return cases
+
+
 def _numpy_only_cases():
     from helpers.numpy_nn import layers
     from helpers.numpy_nn.autograd import Tensor
@@ -251,6 +346,7 @@ def _numpy_only_cases():
         cls = getattr(layers, name)
         cases[f"layers.{name}.forward"] = lambda m, cls=cls: (cls().forward, {"x": _f("float", Z)}, {})
         cases[f"layers.{name}.backward"] = lambda m, cls=cls: (_after_forward(cls(), Z), {"dout": _f("float", Z)}, {})
+    cases.update(_sequence_cases())
     return cases
 
 
@@ -308,8 +404,109 @@ def _torch_only_cases():
     }
 
 
+IMAGES = rng.normal(size=(2, 3, 6, 5))  # (N, C, H, W)
+CONV_WEIGHT = rng.normal(size=(4, 3, 3, 2))  # (F, C, kH, kW) -> output (2, 4, 4, 4)
+SEQUENCES = rng.normal(size=(2, 3, 7))  # (N, C, L)
+CONV1D_WEIGHT = rng.normal(size=(4, 3, 3))  # (F, C, k) -> output (2, 4, 5)
+CONV_BIAS = rng.normal(size=4)  # (F,)
+
+
+def _conv_cases():
+    from helpers.numpy_nn import conv
+
+    images, weight, bias = (
+        _f("float", IMAGES),
+        _f("float", CONV_WEIGHT),
+        _f("float", CONV_BIAS),
+    )
+    conv_dout = _f("float", rng.normal(size=(2, 4, 4, 4)))
+    pool_dout = _f("float", rng.normal(size=(2, 3, 3, 2)))  # 2 x 2 windows
+    cases = {
+        "conv.conv2d": lambda m: (
+            m.conv2d,
+            {"x": images, "weight": weight, "bias": bias},
+            {},
+        ),
+        "conv.conv2d_loops": lambda m: (
+            m.conv2d_loops,
+            {"x": images, "weight": weight, "bias": bias},
+            {},
+        ),
+        "conv.conv1d": lambda m: (
+            m.conv1d,
+            {"x": _f("float", SEQUENCES), "weight": _f("float", CONV1D_WEIGHT)},
+            {},
+        ),
+        "conv.conv1d_backward": lambda m: (
+            m.conv1d_backward,
+            {
+                "dout": _f("float", rng.normal(size=(2, 4, 5))),
+                "x": _f("float", SEQUENCES),
+                "weight": _f("float", CONV1D_WEIGHT),
+            },
+            {},
+        ),
+        "conv.Conv2d.forward": lambda m: (
+            m.Conv2d(3, 4, (3, 2)).forward,
+            {"x": images},
+            {},
+        ),
+        "conv.Conv2d.backward": lambda m: (
+            _after_forward(m.Conv2d(3, 4, (3, 2)), IMAGES),
+            {"dout": conv_dout},
+            {},
+        ),
+        "conv.Conv1d.forward": lambda m: (
+            m.Conv1d(3, 4, 3).forward,
+            {"x": _f("float", SEQUENCES)},
+            {},
+        ),
+        "conv.Conv1d.backward": lambda m: (
+            _after_forward(m.Conv1d(3, 4, 3), SEQUENCES),
+            {"dout": _f("float", rng.normal(size=(2, 4, 5)))},
+            {},
+        ),
+        "conv.Flatten.forward": lambda m: (m.Flatten().forward, {"x": images}, {}),
+        "conv.Flatten.backward": lambda m: (
+            _after_forward(m.Flatten(), IMAGES),
+            {"dout": _f("float", rng.normal(size=(2, 90)))},
+            {},
+        ),
+    }
+    for name in ("conv2d_backward", "conv2d_loops_backward"):
+        cases[f"conv.{name}"] = lambda m, name=name: (
+            getattr(m, name),
+            {"dout": conv_dout, "x": images, "weight": weight},
+            {},
+        )
+    for name in ("max_pool2d", "max_pool2d_loops", "avg_pool2d", "avg_pool2d_loops"):
+        cases[f"conv.{name}"] = lambda m, name=name: (
+            getattr(m, name),
+            {"x": images},
+            {"kernel_size": 2},
+        )
+        cases[f"conv.{name}_backward"] = lambda m, name=name: (
+            getattr(m, f"{name}_backward"),
+            {"dout": pool_dout, "x": images},
+            {"kernel_size": 2},
+        )
+    for name in ("MaxPool2d", "AvgPool2d"):
+        cases[f"conv.{name}.forward"] = lambda m, name=name: (
+            getattr(m, name)(2).forward,
+            {"x": images},
+            {},
+        )
+        cases[f"conv.{name}.backward"] = lambda m, name=name: (
+            _after_forward(getattr(m, name)(2), IMAGES),
+            {"dout": pool_dout},
+            {},
+        )
+    return cases
+
+
 CASES = {}
-for _package, _only in (("numpy_nn", _numpy_only_cases()), ("torch_nn", _torch_only_cases())):
+for _package, _only in (("numpy_nn", {**_numpy_only_cases(), **_conv_cases()}),
+                        ("torch_nn", _torch_only_cases())):
     for _key, _make in {**SHARED_CASES, **_only}.items():
         _module_name, _, _rest = _key.partition(".")
         try:
@@ -378,6 +575,24 @@ EXEMPT = {
     "torch_nn.optim.autograd_gradients": "takes a model and a loss tensor that autograd itself checks",
     "torch_nn.optim.log_parameters": "takes a History and a model, not arrays",
 }
+# Chapter 6: recurrent layers, embeddings and clipping.
+_SEQUENCE_CLASSES = ("embedding.Embedding", "rnn.RNN", "rnn.LSTM", "rnn.GRU",
+                     "rnn.RNNCell", "rnn.LSTMCell", "rnn.GRUCell")
+EXEMPT.update({f"numpy_nn.{name}": NO_ARRAYS for name in _SEQUENCE_CLASSES})
+_TAKES_A_DICT = "takes a dict; test_rnn.py and test_embedding.py check names and shapes"
+EXEMPT.update({f"numpy_nn.{name}.load_state_dict": _TAKES_A_DICT
+               for name in _SEQUENCE_CLASSES})
+# Chapter 5: convolution, pooling and LeNet-5.
+EXEMPT.update({
+    "numpy_nn.conv.conv_output_size": "takes integers; test_conv.py checks it",
+    "numpy_nn.conv.receptive_field": "takes integer triples; test_conv.py checks it",
+    **{f"numpy_nn.conv.{name}": NO_ARRAYS
+       for name in ("Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten")},
+    "numpy_nn.conv.Conv1d.load_state_dict": "takes a dict; test_conv.py checks it",
+    "numpy_nn.conv.Conv2d.load_state_dict": "takes a dict; test_conv.py checks it",
+    "numpy_nn.lenet.lenet5": NO_ARRAYS,
+    "torch_nn.lenet.lenet5": NO_ARRAYS,
+})
 # (case, argument, corruption) -> why that corruption is not an error there.
 NOT_AN_ERROR = {
     ("numpy_nn.init.xavier_uniform_", "weight", "nonfinite"): "the values are about to be overwritten",
@@ -391,6 +606,12 @@ NOT_AN_ERROR = {
     ("numpy_nn.autograd.Tensor", "data", "nonfinite"): "nan and inf are values the engine carries, as torch does",
     ("numpy_nn.autograd.Tensor.backward", "gradient", "dtype"): "the gradient is stored as float64 whatever it was",
 }
+NOT_AN_ERROR.update({
+    ("numpy_nn.clip.clip_grad_norm_", "grads", "empty"):
+        "a gradient without entries adds 0 to the norm, as in torch",
+    ("numpy_nn.clip.clip_grad_norm_", "grads", "nonfinite"):
+        "as torch by default, a nan gradient gives a nan norm (see error_if_nonfinite)",
+})
 
 
 def test_every_public_function_has_a_case():
@@ -475,6 +696,161 @@ def test_the_twins_give_the_same_messages():
             messages.append(re.sub(r"dtype \S+|torch\.\w+", "", str(caught.value)))
         assert messages[0] == messages[1]
 
+
+
+# --- convolution arguments: sizes, channels, strides and ranks ------------------------
+def _conv_argument_errors():
+    from helpers.numpy_nn import conv
+
+    x, weight = np.ones((2, 3, 4, 4)), np.ones((8, 3, 3, 3))
+    return {
+        "kernel larger than the input": (
+            lambda: conv.conv2d(np.ones((1, 1, 4, 6)), np.ones((1, 1, 5, 5))),
+            r"kernel_size must span at most the padded input height \(4 \+ 2 \* 0 = "
+            r"4\), got a kernel spanning 5 \(kernel_size 5, dilation 1\)",
+        ),
+        "kernel larger than the padded input": (
+            lambda: conv.Conv2d(1, 1, (3, 7), padding=1)(np.ones((1, 1, 4, 4))),
+            r"kernel_size must span at most the padded input width \(4 \+ 2 \* 1 = "
+            r"6\), got a kernel spanning 7",
+        ),
+        "dilated kernel larger than the input": (
+            lambda: conv.conv_output_size(5, 3, dilation=3),
+            r"padded input \(5 \+ 2 \* 0 = 5\), got a kernel spanning 7 \(kernel_size "
+            r"3, dilation 3\)",
+        ),
+        "pooling window larger than the input": (
+            lambda: conv.max_pool2d(np.ones((1, 1, 3, 3)), 4),
+            r"kernel_size must span at most the padded input height \(3 \+ 2 \* 0 = "
+            r"3\)",
+        ),
+        "mismatched channels, layer": (
+            lambda: conv.Conv2d(3, 8, 3)(np.ones((2, 4, 5, 5))),
+            r"x must have 3 channels \(in_channels of Conv2d\(3, 8, .*\)\), got 4 "
+            r"channels in shape \(2, 4, 5, 5\)",
+        ),
+        "mismatched channels, function": (
+            lambda: conv.conv2d(np.ones((2, 4, 5, 5)), weight),
+            r"x must have 3 channels \(in_channels of weight of shape \(8, 3, 3, "
+            r"3\)\), got 4 channels",
+        ),
+        "mismatched channels, 1-D": (
+            lambda: conv.Conv1d(2, 8, 3)(np.ones((2, 5, 9))),
+            r"x must have 2 channels \(in_channels of Conv1d\(2, 8, .*\)\), got 5 "
+            r"channels",
+        ),
+        "zero stride": (
+            lambda: conv.Conv2d(1, 1, 3, stride=0),
+            r"stride must be a positive integer or a pair of them \(height, width\), "
+            r"got 0",
+        ),
+        "non-integer stride": (
+            lambda: conv.conv2d(x, weight, stride=1.5),
+            r"stride must be a positive integer or a pair of them .*got 1\.5",
+        ),
+        "a zero in a stride pair": (
+            lambda: conv.conv2d(x, weight, stride=(1, 0)),
+            r"stride must be a positive integer .*got \(1, 0\)",
+        ),
+        "text as a stride": (
+            lambda: conv.MaxPool2d(2, stride="2"),
+            r"stride must be a positive integer .*got '2'",
+        ),
+        "zero stride, 1-D": (
+            lambda: conv.Conv1d(1, 1, 3, stride=0),
+            r"stride must be a positive integer, got 0",
+        ),
+        "zero stride, pooling": (
+            lambda: conv.max_pool2d(x, 2, stride=0),
+            r"stride must be a positive integer .*got 0",
+        ),
+        "a triple as a kernel size": (
+            lambda: conv.Conv2d(1, 1, (1, 2, 3)),
+            r"kernel_size must be a positive integer or a pair of them",
+        ),
+        "zero kernel size": (
+            lambda: conv.AvgPool2d(0),
+            r"kernel_size must be a positive integer",
+        ),
+        "input of rank 2": (
+            lambda: conv.Conv2d(1, 1, 3)(np.ones((5, 5))),
+            r"x must have shape \(N, C, H, W\), got shape \(5, 5\)",
+        ),
+        "one image without its batch axis": (
+            lambda: conv.conv2d(np.ones((3, 4, 4)), weight),
+            r"x must have shape \(N, C, H, W\), got shape \(3, 4, 4\)",
+        ),
+        "pooling input of rank 3": (
+            lambda: conv.MaxPool2d(2)(np.ones((3, 4, 4))),
+            r"x must have shape \(N, C, H, W\), got shape \(3, 4, 4\)",
+        ),
+        "1-D input of rank 4": (
+            lambda: conv.Conv1d(1, 1, 3)(np.ones((1, 1, 5, 5))),
+            r"x must have shape \(N, C, L\), got shape \(1, 1, 5, 5\)",
+        ),
+        "negative padding": (
+            lambda: conv.Conv2d(1, 1, 3, padding=-1),
+            r"padding must be a non-negative integer or a pair of them \(height, "
+            r"width\), got -1",
+        ),
+        "negative padding in a pair": (
+            lambda: conv.conv2d(x, weight, padding=(0, -1)),
+            r"padding must be a non-negative integer .*got \(0, -1\)",
+        ),
+        "negative padding, 1-D": (
+            lambda: conv.conv1d(np.ones((1, 1, 5)), np.ones((1, 1, 3)), padding=-2),
+            r"padding must be a non-negative integer, got -2",
+        ),
+        "pooling padding over half the window": (
+            lambda: conv.MaxPool2d(3, padding=2)(x),
+            r"padding must be at most half the \(dilated\) kernel size, \(1, 1\) for "
+            r"kernel_size \(3, 3\) and dilation \(1, 1\), got \(2, 2\)",
+        ),
+        "weight of the wrong rank": (
+            lambda: conv.conv2d(x, np.ones((3, 3))),
+            r"weight must have shape \(out_channels, in_channels, kH, kW\), got shape "
+            r"\(3, 3\)",
+        ),
+        "1-D weight of the wrong rank": (
+            lambda: conv.conv1d(np.ones((1, 1, 5)), np.ones((1, 1, 1, 3))),
+            r"weight must have shape \(out_channels, in_channels, kernel_size\), got "
+            r"shape \(1, 1, 1, 3\)",
+        ),
+        "bias of the wrong shape": (
+            lambda: conv.conv2d(x, weight, np.ones(3)),
+            r"bias must have shape \(out_channels,\) = \(8,\) to match weight of "
+            r"shape \(8, 3, 3, 3\), got shape \(3,\)",
+        ),
+        "weight of the wrong shape in a state dict": (
+            lambda: conv.Conv2d(3, 8, 3).load_state_dict(
+                {"weight": np.ones((8, 3, 5, 5)), "bias": np.ones(8)}
+            ),
+            r"weight must have shape \(8, 3, 3, 3\), got \(8, 3, 5, 5\)",
+        ),
+        "dout of the wrong shape": (
+            lambda: conv.conv2d_backward(np.ones((2, 8, 3, 3)), x, weight),
+            r"dout must have the output's shape \(2, 8, 2, 2\), got shape \(2, 8, 3, "
+            r"3\)",
+        ),
+        "receptive field of a pair": (
+            lambda: conv.receptive_field([(3, 1)]),
+            r"layers\[0\] must be a \(kernel_size, stride, dilation\) triple, got "
+            r"\(3, 1\)",
+        ),
+    }
+
+
+CONV_ARGUMENT_ERRORS = _conv_argument_errors()
+
+
+@pytest.mark.parametrize("case", sorted(CONV_ARGUMENT_ERRORS))
+def test_convolution_arguments_are_explained(case):
+    call, message = CONV_ARGUMENT_ERRORS[case]
+    with pytest.raises((ValueError, TypeError), match=message) as caught:
+        call()
+    assert re.match(r"\w[\w\[\]0-9 ]* must (be|have|span)", str(caught.value)), str(
+        caught.value
+    )
 
 
 # --- arguments that are not arrays: hyperparameters, probabilities, order of calls ---
@@ -958,4 +1334,85 @@ ARGUMENT_CASES = (_optimizer_arguments() + _scheduler_arguments() + _layer_argum
 )
 def test_bad_arguments_are_named_with_what_was_expected(label, call, error, pattern):
     with pytest.raises(error, match=pattern):
+        call()
+
+
+def _sequence_errors():
+    """Chapter 6's argument errors: (what is wrong, a call making it, the message)."""
+    from helpers.numpy_nn import rnn
+    from helpers.numpy_nn.clip import clip_grad_norm_
+    from helpers.numpy_nn.embedding import Embedding
+    from helpers.text import CharVocabulary
+
+    def after_forward(layer, x):
+        layer.forward(x)
+        return layer
+
+    lstm = rnn.LSTM(3, 4, num_layers=2, batch_first=True)
+    x = np.zeros((2, 5, 3))
+    return [
+        (
+            "characters outside the vocabulary",
+            lambda: CharVocabulary("abc").encode("cab!"),
+            r"text must contain only characters of the vocabulary .* '!' at position 3",
+        ),
+        (
+            "a sequence of the wrong rank",
+            lambda: lstm.forward(np.zeros((5, 3))),
+            r"x must have shape \(N, T, D\) with batch_first=True, got shape \(5, 3\)",
+        ),
+        (
+            "a sequence of the wrong rank, time first",
+            lambda: rnn.RNN(3, 4).forward(np.zeros(3)),
+            r"x must have shape \(T, N, D\) with batch_first=False, got shape \(3,\)",
+        ),
+        (
+            "the wrong feature size",
+            lambda: lstm.forward(np.zeros((2, 5, 4))),
+            r"x must have input_size = 3 features in its last axis, shape \(N, T, 3\)",
+        ),
+        (
+            "a hidden state of the wrong shape",
+            lambda: rnn.GRU(3, 4).forward(x.transpose(1, 0, 2), np.zeros((2, 2, 4))),
+            r"hx must have shape \(num_layers, N, hidden_size\) = \(1, 2, 4\), "
+            r"got \(2, 2, 4\)",
+        ),
+        (
+            "a cell state of the wrong shape",
+            lambda: lstm.forward(x, (np.zeros((2, 2, 4)), np.zeros((2, 4)))),
+            r"c_0 must have shape \(num_layers, N, hidden_size\) = \(2, 2, 4\), "
+            r"got \(2, 4\)",
+        ),
+        (
+            "a cell's hidden state of the wrong shape",
+            lambda: rnn.RNNCell(3, 4).forward(np.zeros((2, 3)), np.zeros((3, 4))),
+            r"hx must have shape \(N, hidden_size\) = \(2, 4\), got \(3, 4\)",
+        ),
+        (
+            "an output gradient of the wrong shape",
+            lambda: after_forward(rnn.RNN(3, 4), x).backward(np.zeros((2, 5, 3))),
+            r"d_output must have shape the output's shape \(T, N, hidden_size\) = "
+            r"\(2, 5, 4\)",
+        ),
+        (
+            "a negative max_norm",
+            lambda: clip_grad_norm_([np.ones(3)], -0.5),
+            r"max_norm must be a non-negative number, got -0.5",
+        ),
+        (
+            "token ids out of range",
+            lambda: Embedding(10, 2).forward(np.array([[1, 10]])),
+            r"x must hold ids in 0..9 for num_embeddings=10, "
+            r"got 10 at position \(0, 1\)",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "what, call, message",
+    _sequence_errors(),
+    ids=[case[0] for case in _sequence_errors()],
+)
+def test_sequence_model_errors_say_what_was_expected(what, call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
         call()

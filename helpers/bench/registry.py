@@ -8,12 +8,14 @@ whose cases build a NumPy step and a PyTorch step doing the same work (see
 from helpers.bench import (
     attention,
     autograd,
+    conv,
     layers,
     linear,
     losses,
     matmul,
     norm,
     optim,
+    rnn,
 )
 
 BENCHMARKS = {benchmark.name: benchmark for benchmark in (
@@ -24,5 +26,7 @@ BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     autograd.BENCHMARK,
     optim.BENCHMARK,
     norm.BENCHMARK,
+    conv.BENCHMARK,
+    rnn.BENCHMARK,
     attention.BENCHMARK,
 )}
