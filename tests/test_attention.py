@@ -543,3 +543,30 @@ def test_attention_cache_holds_the_weights():
     _, cache = scaled_dot_product_attention(q, k, v)
     assert isinstance(cache, AttentionCache) and cache.weights.shape == (1, 2, 3)
     assert cache.scale == pytest.approx(1 / np.sqrt(2))
+
+
+def test_the_last_rows_of_the_causal_mask_serve_queries_after_a_cache():
+    """New queries at the last L of S positions: causal_mask(S, S)[-L:]."""
+    rng = np.random.default_rng(18)
+    q, k, v = _qkv(rng, (2,), 7, 7, 4, 3)
+    full, _ = scaled_dot_product_attention(q, k, v, is_causal=True)
+    last, _ = scaled_dot_product_attention(
+        q[:, -2:], k, v, attn_mask=causal_mask(7, 7)[-2:]
+    )
+    np.testing.assert_allclose(last, full[:, -2:], **TIGHT)
+
+
+def test_rope_attention_weights_do_not_change_when_every_position_shifts():
+    rng = np.random.default_rng(19)
+    q, k, v = _qkv(rng, (2, 2), 5, 5, 8, 3)
+    positions = np.arange(5)
+    weights = [
+        scaled_dot_product_attention(
+            apply_rope(q, positions + shift),
+            apply_rope(k, positions + shift),
+            v,
+            is_causal=True,
+        )[1].weights
+        for shift in (0, 17)
+    ]
+    np.testing.assert_allclose(weights[0], weights[1], atol=1e-12)
