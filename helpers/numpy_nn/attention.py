@@ -771,6 +771,10 @@ def apply_rope(x, positions, base=10000.0):
     m - n only: q'_m . k'_n = q . R((n - m) theta) k. Attention scores then see
     relative positions, and nothing is added to the token embeddings.
 
+    Pairs here are neighbours (x[2i], x[2i+1]), as in the RoFormer paper. Some code
+    (GPT-NeoX, LLaMA's Hugging Face port) pairs x[i] with x[i + D/2] instead: the same
+    idea on permuted features, so weights do not carry over between the two unchanged.
+
     Args:
         x: (..., T, D) float array, D even (e.g. queries (N, H, T, D)).
         positions: integer array (T,), or one broadcasting to x's (..., T): the position
