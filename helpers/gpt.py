@@ -330,7 +330,9 @@ class GPT(nn.Module):
                 + (" (use torch.from_numpy)" if isinstance(ids, np.ndarray) else "")
             )
         if ids.dtype not in (torch.int64, torch.int32, torch.uint8, torch.int16):
-            raise TypeError(f"{name} must hold integer token ids, got dtype {ids.dtype}")
+            raise TypeError(
+                f"{name} must hold integer token ids, got dtype {ids.dtype}"
+            )
         if ids.ndim != 2:
             raise ValueError(
                 f"{name} must have shape (B, T), got {tuple(ids.shape)}"
@@ -595,11 +597,14 @@ def train_gpt(
     block_size = model.config.block_size
     for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
         if not isinstance(ids, np.ndarray):
-            raise TypeError(f"{name} must be a NumPy array of token ids, "
-                            f"got {type(ids).__name__}")
+            raise TypeError(
+                f"{name} must be a NumPy array of token ids, got {type(ids).__name__}"
+            )
         if len(ids) <= block_size:
-            raise ValueError(f"{name} must hold more than block_size = {block_size} "
-                             f"tokens, got {len(ids)}")
+            raise ValueError(
+                f"{name} must hold more than block_size = {block_size} "
+                f"tokens, got {len(ids)}"
+            )
 
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
@@ -622,8 +627,9 @@ def train_gpt(
         schedule_step = step - 1
         if time_budget_s is not None:  # follow the clock when it runs ahead
             schedule_step = max(schedule_step, int(elapsed / time_budget_s * steps))
-        step_lr = warmup_cosine(min(schedule_step, steps), steps, warmup_steps, lr,
-                                min_lr)
+        step_lr = warmup_cosine(
+            min(schedule_step, steps), steps, warmup_steps, lr, min_lr
+        )
         for group in optimizer.param_groups:
             group["lr"] = step_lr
 
@@ -646,8 +652,9 @@ def train_gpt(
             time_budget_s is not None and time.perf_counter() - start >= time_budget_s
         )
         if step % eval_every == 0 or step == steps or out_of_time:
-            val_loss = estimate_loss(model, val_ids, batch_size, eval_batches,
-                                     device=device)
+            val_loss = estimate_loss(
+                model, val_ids, batch_size, eval_batches, device=device
+            )
             history.log(
                 step=step,
                 train_loss=sum(losses) / len(losses),
@@ -657,8 +664,9 @@ def train_gpt(
                 tokens_per_s=tokens / train_seconds,
             )
             losses = []
-            bar.set_postfix(train=f"{history.last('train_loss'):.3f}",
-                            val=f"{val_loss:.3f}")
+            bar.set_postfix(
+                train=f"{history.last('train_loss'):.3f}", val=f"{val_loss:.3f}"
+            )
         if out_of_time:
             break
     return history

@@ -324,6 +324,7 @@ def _numpy_only_cases():
         "optim.Optimizer": lambda m: (lambda params: m.Optimizer([params], {"lr": 0.1}),
                                       {"params": _f("float", Z)}, {}),
     }
+    cases.update(_attention_cases())
     from helpers.numpy_nn.dropout import Dropout
     from helpers.numpy_nn.norm import BatchNorm1d, LayerNorm
     for name, make in (("norm.BatchNorm1d", lambda: BatchNorm1d(2)),
@@ -355,14 +356,8 @@ def _transformer_cases():
     from helpers.numpy_nn.transformer_block import TransformerBlock
 
     x = rng.normal(size=(2, 3, 4))
-    heads = rng.normal(size=(2, 2, 3, 2))  # (B, H, T, D)
     cases = {
         "transformer_block.gelu": lambda m: (m.gelu, {"x": _f("float", Z)}, {}),
-        "transformer_block.causal_self_attention": lambda m: (
-            m.causal_self_attention,
-            {"q": _f("float", heads), "k": _f("float", heads), "v": _f("float", heads)},
-            {},
-        ),
     }
     for method in ("forward", "attention", "mlp"):
         cases[f"transformer_block.TransformerBlock.{method}"] = lambda m, method=method: (
@@ -371,6 +366,48 @@ def _transformer_cases():
             {},
         )
     return cases
+
+
+def _attention_cases():
+    from helpers.numpy_nn import attention
+
+    Q, K = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4))
+    V = rng.normal(size=(2, 5, 2))
+    QUERY = rng.normal(size=(2, 3, 4))  # (N, L, E) with batch_first
+    POSITIONS = np.arange(3)
+
+    def sdpa_backward():
+        return lambda dout: attention.scaled_dot_product_attention_backward(
+            dout, attention.scaled_dot_product_attention(Q, K, V)[1])
+
+    def mha_backward():
+        layer = attention.MultiheadAttention(4, 2, batch_first=True)
+        layer.forward(QUERY, QUERY, QUERY)
+        return layer.backward
+
+    qkv = {"q": _f("float", Q), "k": _f("float", K), "v": _f("float", V)}
+    return {
+        "attention.scaled_dot_product_attention": lambda m: (
+            m.scaled_dot_product_attention, qkv, {}),
+        "attention.scaled_dot_product_attention_backward": lambda m: (
+            sdpa_backward(), {"dout": _f("float", rng.normal(size=(2, 3, 2)))}, {}),
+        "attention.padding_mask": lambda m: (
+            m.padding_mask, {"lengths": _f("labels", np.array([2, 5]))}, {"S": 5}),
+        "attention.MultiheadAttention.forward": lambda m: (
+            m.MultiheadAttention(4, 2, batch_first=True).forward,
+            {"query": _f("float", QUERY), "key": _f("float", Q),
+             "value": _f("float", Q)}, {}),
+        "attention.MultiheadAttention.backward": lambda m: (
+            mha_backward(), {"dout": _f("float", QUERY)}, {}),
+        "attention.apply_rope": lambda m: (
+            m.apply_rope, {"x": _f("float", Q), "positions": _f("labels", POSITIONS)},
+            {}),
+        "attention.apply_rope_backward": lambda m: (
+            m.apply_rope_backward,
+            {"dout": _f("float", Q), "positions": _f("labels", POSITIONS)}, {}),
+        "attention.blockwise_attention": lambda m: (
+            m.blockwise_attention, qkv, {"block_size": 2}),
+    }
 
 
 def _torch_only_cases():
@@ -385,8 +422,109 @@ def _torch_only_cases():
     }
 
 
+IMAGES = rng.normal(size=(2, 3, 6, 5))  # (N, C, H, W)
+CONV_WEIGHT = rng.normal(size=(4, 3, 3, 2))  # (F, C, kH, kW) -> output (2, 4, 4, 4)
+SEQUENCES = rng.normal(size=(2, 3, 7))  # (N, C, L)
+CONV1D_WEIGHT = rng.normal(size=(4, 3, 3))  # (F, C, k) -> output (2, 4, 5)
+CONV_BIAS = rng.normal(size=4)  # (F,)
+
+
+def _conv_cases():
+    from helpers.numpy_nn import conv
+
+    images, weight, bias = (
+        _f("float", IMAGES),
+        _f("float", CONV_WEIGHT),
+        _f("float", CONV_BIAS),
+    )
+    conv_dout = _f("float", rng.normal(size=(2, 4, 4, 4)))
+    pool_dout = _f("float", rng.normal(size=(2, 3, 3, 2)))  # 2 x 2 windows
+    cases = {
+        "conv.conv2d": lambda m: (
+            m.conv2d,
+            {"x": images, "weight": weight, "bias": bias},
+            {},
+        ),
+        "conv.conv2d_loops": lambda m: (
+            m.conv2d_loops,
+            {"x": images, "weight": weight, "bias": bias},
+            {},
+        ),
+        "conv.conv1d": lambda m: (
+            m.conv1d,
+            {"x": _f("float", SEQUENCES), "weight": _f("float", CONV1D_WEIGHT)},
+            {},
+        ),
+        "conv.conv1d_backward": lambda m: (
+            m.conv1d_backward,
+            {
+                "dout": _f("float", rng.normal(size=(2, 4, 5))),
+                "x": _f("float", SEQUENCES),
+                "weight": _f("float", CONV1D_WEIGHT),
+            },
+            {},
+        ),
+        "conv.Conv2d.forward": lambda m: (
+            m.Conv2d(3, 4, (3, 2)).forward,
+            {"x": images},
+            {},
+        ),
+        "conv.Conv2d.backward": lambda m: (
+            _after_forward(m.Conv2d(3, 4, (3, 2)), IMAGES),
+            {"dout": conv_dout},
+            {},
+        ),
+        "conv.Conv1d.forward": lambda m: (
+            m.Conv1d(3, 4, 3).forward,
+            {"x": _f("float", SEQUENCES)},
+            {},
+        ),
+        "conv.Conv1d.backward": lambda m: (
+            _after_forward(m.Conv1d(3, 4, 3), SEQUENCES),
+            {"dout": _f("float", rng.normal(size=(2, 4, 5)))},
+            {},
+        ),
+        "conv.Flatten.forward": lambda m: (m.Flatten().forward, {"x": images}, {}),
+        "conv.Flatten.backward": lambda m: (
+            _after_forward(m.Flatten(), IMAGES),
+            {"dout": _f("float", rng.normal(size=(2, 90)))},
+            {},
+        ),
+    }
+    for name in ("conv2d_backward", "conv2d_loops_backward"):
+        cases[f"conv.{name}"] = lambda m, name=name: (
+            getattr(m, name),
+            {"dout": conv_dout, "x": images, "weight": weight},
+            {},
+        )
+    for name in ("max_pool2d", "max_pool2d_loops", "avg_pool2d", "avg_pool2d_loops"):
+        cases[f"conv.{name}"] = lambda m, name=name: (
+            getattr(m, name),
+            {"x": images},
+            {"kernel_size": 2},
+        )
+        cases[f"conv.{name}_backward"] = lambda m, name=name: (
+            getattr(m, f"{name}_backward"),
+            {"dout": pool_dout, "x": images},
+            {"kernel_size": 2},
+        )
+    for name in ("MaxPool2d", "AvgPool2d"):
+        cases[f"conv.{name}.forward"] = lambda m, name=name: (
+            getattr(m, name)(2).forward,
+            {"x": images},
+            {},
+        )
+        cases[f"conv.{name}.backward"] = lambda m, name=name: (
+            _after_forward(getattr(m, name)(2), IMAGES),
+            {"dout": pool_dout},
+            {},
+        )
+    return cases
+
+
 CASES = {}
-for _package, _only in (("numpy_nn", _numpy_only_cases()), ("torch_nn", _torch_only_cases())):
+for _package, _only in (("numpy_nn", {**_numpy_only_cases(), **_conv_cases()}),
+                        ("torch_nn", _torch_only_cases())):
     for _key, _make in {**SHARED_CASES, **_only}.items():
         _module_name, _, _rest = _key.partition(".")
         try:
@@ -439,6 +577,15 @@ EXEMPT = {
     "numpy_nn.linear_regression.LinearRegression.load_state_dict": "inherited from Linear, see there",
     "numpy_nn.logistic_regression.LogisticRegression.load_state_dict": "inherited from Linear, see there",
     "numpy_nn.softmax_regression.SoftmaxRegression.load_state_dict": "inherited from Linear, see there",
+    "numpy_nn.attention.causal_mask": NO_ARRAYS,
+    "numpy_nn.attention.sinusoidal_positions": NO_ARRAYS,
+    "numpy_nn.attention.rope_frequencies": NO_ARRAYS,
+    "numpy_nn.attention.attention_memory_bytes": NO_ARRAYS,
+    "numpy_nn.attention.MultiheadAttention": NO_ARRAYS,
+    "numpy_nn.attention.MultiheadAttention.load_state_dict": (
+        "takes a dict; see test_attention.py"),
+    "numpy_nn.attention.AttentionCache": (
+        "a record that scaled_dot_product_attention returns, not built by hand"),
     "torch_nn.layers.mlp": NO_ARRAYS,
     "torch_nn.linear_regression.LinearRegression": NO_ARRAYS,
     "torch_nn.logistic_regression.LogisticRegression": NO_ARRAYS,
@@ -457,6 +604,17 @@ EXEMPT.update({
     "numpy_nn.transformer_block.TransformerBlock": NO_ARRAYS,
     "numpy_nn.transformer_block.TransformerBlock.load_state_dict":
         "takes a dict; test_gpt.py loads a torch Block's state into it",
+})
+# Chapter 5: convolution, pooling and LeNet-5.
+EXEMPT.update({
+    "numpy_nn.conv.conv_output_size": "takes integers; test_conv.py checks it",
+    "numpy_nn.conv.receptive_field": "takes integer triples; test_conv.py checks it",
+    **{f"numpy_nn.conv.{name}": NO_ARRAYS
+       for name in ("Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten")},
+    "numpy_nn.conv.Conv1d.load_state_dict": "takes a dict; test_conv.py checks it",
+    "numpy_nn.conv.Conv2d.load_state_dict": "takes a dict; test_conv.py checks it",
+    "numpy_nn.lenet.lenet5": NO_ARRAYS,
+    "torch_nn.lenet.lenet5": NO_ARRAYS,
 })
 # (case, argument, corruption) -> why that corruption is not an error there.
 NOT_AN_ERROR = {
@@ -561,6 +719,161 @@ def test_the_twins_give_the_same_messages():
             messages.append(re.sub(r"dtype \S+|torch\.\w+", "", str(caught.value)))
         assert messages[0] == messages[1]
 
+
+
+# --- convolution arguments: sizes, channels, strides and ranks ------------------------
+def _conv_argument_errors():
+    from helpers.numpy_nn import conv
+
+    x, weight = np.ones((2, 3, 4, 4)), np.ones((8, 3, 3, 3))
+    return {
+        "kernel larger than the input": (
+            lambda: conv.conv2d(np.ones((1, 1, 4, 6)), np.ones((1, 1, 5, 5))),
+            r"kernel_size must span at most the padded input height \(4 \+ 2 \* 0 = "
+            r"4\), got a kernel spanning 5 \(kernel_size 5, dilation 1\)",
+        ),
+        "kernel larger than the padded input": (
+            lambda: conv.Conv2d(1, 1, (3, 7), padding=1)(np.ones((1, 1, 4, 4))),
+            r"kernel_size must span at most the padded input width \(4 \+ 2 \* 1 = "
+            r"6\), got a kernel spanning 7",
+        ),
+        "dilated kernel larger than the input": (
+            lambda: conv.conv_output_size(5, 3, dilation=3),
+            r"padded input \(5 \+ 2 \* 0 = 5\), got a kernel spanning 7 \(kernel_size "
+            r"3, dilation 3\)",
+        ),
+        "pooling window larger than the input": (
+            lambda: conv.max_pool2d(np.ones((1, 1, 3, 3)), 4),
+            r"kernel_size must span at most the padded input height \(3 \+ 2 \* 0 = "
+            r"3\)",
+        ),
+        "mismatched channels, layer": (
+            lambda: conv.Conv2d(3, 8, 3)(np.ones((2, 4, 5, 5))),
+            r"x must have 3 channels \(in_channels of Conv2d\(3, 8, .*\)\), got 4 "
+            r"channels in shape \(2, 4, 5, 5\)",
+        ),
+        "mismatched channels, function": (
+            lambda: conv.conv2d(np.ones((2, 4, 5, 5)), weight),
+            r"x must have 3 channels \(in_channels of weight of shape \(8, 3, 3, "
+            r"3\)\), got 4 channels",
+        ),
+        "mismatched channels, 1-D": (
+            lambda: conv.Conv1d(2, 8, 3)(np.ones((2, 5, 9))),
+            r"x must have 2 channels \(in_channels of Conv1d\(2, 8, .*\)\), got 5 "
+            r"channels",
+        ),
+        "zero stride": (
+            lambda: conv.Conv2d(1, 1, 3, stride=0),
+            r"stride must be a positive integer or a pair of them \(height, width\), "
+            r"got 0",
+        ),
+        "non-integer stride": (
+            lambda: conv.conv2d(x, weight, stride=1.5),
+            r"stride must be a positive integer or a pair of them .*got 1\.5",
+        ),
+        "a zero in a stride pair": (
+            lambda: conv.conv2d(x, weight, stride=(1, 0)),
+            r"stride must be a positive integer .*got \(1, 0\)",
+        ),
+        "text as a stride": (
+            lambda: conv.MaxPool2d(2, stride="2"),
+            r"stride must be a positive integer .*got '2'",
+        ),
+        "zero stride, 1-D": (
+            lambda: conv.Conv1d(1, 1, 3, stride=0),
+            r"stride must be a positive integer, got 0",
+        ),
+        "zero stride, pooling": (
+            lambda: conv.max_pool2d(x, 2, stride=0),
+            r"stride must be a positive integer .*got 0",
+        ),
+        "a triple as a kernel size": (
+            lambda: conv.Conv2d(1, 1, (1, 2, 3)),
+            r"kernel_size must be a positive integer or a pair of them",
+        ),
+        "zero kernel size": (
+            lambda: conv.AvgPool2d(0),
+            r"kernel_size must be a positive integer",
+        ),
+        "input of rank 2": (
+            lambda: conv.Conv2d(1, 1, 3)(np.ones((5, 5))),
+            r"x must have shape \(N, C, H, W\), got shape \(5, 5\)",
+        ),
+        "one image without its batch axis": (
+            lambda: conv.conv2d(np.ones((3, 4, 4)), weight),
+            r"x must have shape \(N, C, H, W\), got shape \(3, 4, 4\)",
+        ),
+        "pooling input of rank 3": (
+            lambda: conv.MaxPool2d(2)(np.ones((3, 4, 4))),
+            r"x must have shape \(N, C, H, W\), got shape \(3, 4, 4\)",
+        ),
+        "1-D input of rank 4": (
+            lambda: conv.Conv1d(1, 1, 3)(np.ones((1, 1, 5, 5))),
+            r"x must have shape \(N, C, L\), got shape \(1, 1, 5, 5\)",
+        ),
+        "negative padding": (
+            lambda: conv.Conv2d(1, 1, 3, padding=-1),
+            r"padding must be a non-negative integer or a pair of them \(height, "
+            r"width\), got -1",
+        ),
+        "negative padding in a pair": (
+            lambda: conv.conv2d(x, weight, padding=(0, -1)),
+            r"padding must be a non-negative integer .*got \(0, -1\)",
+        ),
+        "negative padding, 1-D": (
+            lambda: conv.conv1d(np.ones((1, 1, 5)), np.ones((1, 1, 3)), padding=-2),
+            r"padding must be a non-negative integer, got -2",
+        ),
+        "pooling padding over half the window": (
+            lambda: conv.MaxPool2d(3, padding=2)(x),
+            r"padding must be at most half the \(dilated\) kernel size, \(1, 1\) for "
+            r"kernel_size \(3, 3\) and dilation \(1, 1\), got \(2, 2\)",
+        ),
+        "weight of the wrong rank": (
+            lambda: conv.conv2d(x, np.ones((3, 3))),
+            r"weight must have shape \(out_channels, in_channels, kH, kW\), got shape "
+            r"\(3, 3\)",
+        ),
+        "1-D weight of the wrong rank": (
+            lambda: conv.conv1d(np.ones((1, 1, 5)), np.ones((1, 1, 1, 3))),
+            r"weight must have shape \(out_channels, in_channels, kernel_size\), got "
+            r"shape \(1, 1, 1, 3\)",
+        ),
+        "bias of the wrong shape": (
+            lambda: conv.conv2d(x, weight, np.ones(3)),
+            r"bias must have shape \(out_channels,\) = \(8,\) to match weight of "
+            r"shape \(8, 3, 3, 3\), got shape \(3,\)",
+        ),
+        "weight of the wrong shape in a state dict": (
+            lambda: conv.Conv2d(3, 8, 3).load_state_dict(
+                {"weight": np.ones((8, 3, 5, 5)), "bias": np.ones(8)}
+            ),
+            r"weight must have shape \(8, 3, 3, 3\), got \(8, 3, 5, 5\)",
+        ),
+        "dout of the wrong shape": (
+            lambda: conv.conv2d_backward(np.ones((2, 8, 3, 3)), x, weight),
+            r"dout must have the output's shape \(2, 8, 2, 2\), got shape \(2, 8, 3, "
+            r"3\)",
+        ),
+        "receptive field of a pair": (
+            lambda: conv.receptive_field([(3, 1)]),
+            r"layers\[0\] must be a \(kernel_size, stride, dilation\) triple, got "
+            r"\(3, 1\)",
+        ),
+    }
+
+
+CONV_ARGUMENT_ERRORS = _conv_argument_errors()
+
+
+@pytest.mark.parametrize("case", sorted(CONV_ARGUMENT_ERRORS))
+def test_convolution_arguments_are_explained(case):
+    call, message = CONV_ARGUMENT_ERRORS[case]
+    with pytest.raises((ValueError, TypeError), match=message) as caught:
+        call()
+    assert re.match(r"\w[\w\[\]0-9 ]* must (be|have|span)", str(caught.value)), str(
+        caught.value
+    )
 
 
 # --- arguments that are not arrays: hyperparameters, probabilities, order of calls ---
@@ -861,7 +1174,182 @@ def _layer_arguments():
     ]
 
 
-ARGUMENT_CASES = _optimizer_arguments() + _scheduler_arguments() + _layer_arguments()
+def _attention_arguments():
+    from helpers.numpy_nn import attention as at
+
+    def qkv(q=(2, 3, 4), k=(2, 5, 4), v=(2, 5, 2)):
+        return np.ones(q), np.ones(k), np.ones(v)
+
+    mha = at.MultiheadAttention(4, 2, batch_first=True)
+    x, y = np.ones((2, 3, 4)), np.ones((2, 5, 4))
+    return [
+        (
+            "MultiheadAttention(10, 3)",
+            lambda: at.MultiheadAttention(10, 3),
+            ValueError,
+            r"embed_dim must be divisible by num_heads, got embed_dim=10 and "
+            r"num_heads=3",
+        ),
+        (
+            "attention attn_mask (4, 5)",
+            lambda: at.scaled_dot_product_attention(
+                *qkv(), attn_mask=np.ones((4, 5), dtype=bool)),
+            ValueError,
+            r"attn_mask must have a shape that broadcasts to the scores' "
+            r"\(\.\.\., L, S\) = \(2, 3, 5\), got \(4, 5\)",
+        ),
+        (
+            "attention attn_mask of ints",
+            lambda: at.scaled_dot_product_attention(
+                *qkv(), attn_mask=np.ones((3, 5), dtype=int)),
+            TypeError,
+            r"attn_mask must be boolean \(True = may attend\) or float"
+            r".*got dtype int64",
+        ),
+        (
+            "attention is_causal with attn_mask",
+            lambda: at.scaled_dot_product_attention(
+                *qkv(), attn_mask=np.ones((3, 5), dtype=bool), is_causal=True),
+            ValueError,
+            r"attn_mask must be None when is_causal=True",
+        ),
+        (
+            "attention k of 3 features",
+            lambda: at.scaled_dot_product_attention(*qkv(k=(2, 5, 3))),
+            ValueError,
+            r"k must have the feature size E of q, 4, got 3",
+        ),
+        (
+            "attention v of 4 positions",
+            lambda: at.scaled_dot_product_attention(*qkv(v=(2, 4, 2))),
+            ValueError,
+            r"v must have as many positions S as k, 5, got 4",
+        ),
+        (
+            "attention batch shapes",
+            lambda: at.scaled_dot_product_attention(*qkv(q=(3, 3, 4))),
+            ValueError,
+            r"q, k and v must have the same batch shape .*got q \(3,\), "
+            r"k \(2,\) and v \(2,\)",
+        ),
+        (
+            "attention backward with a wrong cache",
+            lambda: at.scaled_dot_product_attention_backward(np.ones((2, 3, 2)), None),
+            TypeError,
+            r"cache must be the AttentionCache .*got NoneType",
+        ),
+        (
+            "MultiheadAttention attn_mask (3, 3)",
+            lambda: mha(x, y, y, attn_mask=np.ones((3, 3), dtype=bool)),
+            ValueError,
+            r"attn_mask must have shape \(L, S\) = \(3, 5\) or "
+            r"\(N \* num_heads, L, S\) = \(4, 3, 5\), got \(3, 3\)",
+        ),
+        (
+            "MultiheadAttention key_padding_mask (5, 2)",
+            lambda: mha(x, y, y, key_padding_mask=np.ones((5, 2), dtype=bool)),
+            ValueError,
+            r"key_padding_mask must have shape \(N, S\) = \(2, 5\), got \(5, 2\)",
+        ),
+        (
+            "MultiheadAttention key of 3 features",
+            lambda: mha(x, np.ones((2, 5, 3)), np.ones((2, 5, 3))),
+            ValueError,
+            r"key must have embed_dim = 4 features in its last dimension, "
+            r"got shape \(2, 5, 3\)",
+        ),
+        (
+            "MultiheadAttention batch sizes",
+            lambda: mha(x, np.ones((3, 5, 4)), np.ones((3, 5, 4))),
+            ValueError,
+            r"query and key must have the same batch size N \(layout \(N, L, E\)\)",
+        ),
+        (
+            "MultiheadAttention key and value",
+            lambda: mha(x, y, np.ones((2, 4, 4))),
+            ValueError,
+            r"key and value must have the same shape, got \(2, 5, 4\) and \(2, 4, 4\)",
+        ),
+        (
+            "MultiheadAttention backward of a wrong dout",
+            lambda: (mha(x, y, y), mha.backward(np.ones((3, 2, 4)))),
+            ValueError,
+            r"dout must have the output's shape \(2, 3, 4\), got \(3, 2, 4\)",
+        ),
+        (
+            "attention backward of a wrong dout",
+            lambda: at.scaled_dot_product_attention_backward(
+                np.ones((2, 3, 4)), at.scaled_dot_product_attention(*qkv())[1]
+            ),
+            ValueError,
+            r"dout must have the output's shape \(\.\.\., L, Ev\) = \(2, 3, 2\), "
+            r"got \(2, 3, 4\)",
+        ),
+        (
+            "MultiheadAttention backward first",
+            lambda: at.MultiheadAttention(4, 2).backward(np.ones((3, 2, 4))),
+            RuntimeError,
+            r"backward was called before forward",
+        ),
+        (
+            "rope_frequencies(5, 10)",
+            lambda: at.rope_frequencies(5, 10),
+            ValueError,
+            r"head_dim must be even \(RoPE rotates pairs of features\), got 5",
+        ),
+        (
+            "apply_rope odd D",
+            lambda: at.apply_rope(np.ones((2, 3, 5)), np.arange(3)),
+            ValueError,
+            r"x must have shape \(\.\.\., T, D\) with D even .*got shape \(2, 3, 5\)",
+        ),
+        (
+            "apply_rope positions (4,)",
+            lambda: at.apply_rope(np.ones((2, 3, 4)), np.arange(4)),
+            ValueError,
+            r"positions must have shape \(T,\) = \(3,\).*got \(4,\)",
+        ),
+        (
+            "apply_rope negative positions",
+            lambda: at.apply_rope(np.ones((3, 4)), np.array([-1, 0, 1])),
+            ValueError,
+            r"positions must be non-negative, got -1",
+        ),
+        (
+            "blockwise_attention(block_size=0)",
+            lambda: at.blockwise_attention(*qkv(), block_size=0),
+            ValueError,
+            r"block_size must be a positive integer, got 0",
+        ),
+        (
+            "blockwise_attention(block_size=2.5)",
+            lambda: at.blockwise_attention(*qkv(), block_size=2.5),
+            ValueError,
+            r"block_size must be a positive integer, got 2.5",
+        ),
+        (
+            "attention_memory_bytes(block_size=-1)",
+            lambda: at.attention_memory_bytes(8, 8, block_size=-1),
+            ValueError,
+            r"block_size must be a positive integer, got -1",
+        ),
+        (
+            "padding_mask lengths > S",
+            lambda: at.padding_mask(np.array([2, 6]), 5),
+            ValueError,
+            r"lengths must each be in 1..S = 1..5, got values from 2 to 6",
+        ),
+        (
+            "causal_mask(0)",
+            lambda: at.causal_mask(0),
+            ValueError,
+            r"L must be a positive integer, got 0",
+        ),
+    ]
+
+
+ARGUMENT_CASES = (_optimizer_arguments() + _scheduler_arguments() + _layer_arguments()
+                  + _attention_arguments())
 
 
 @pytest.mark.parametrize(

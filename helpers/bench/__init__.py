@@ -18,6 +18,7 @@ Modules, one topic each:
     report    the rows as a text table, JSON or Markdown
     registry  every benchmark by name; a new topic is one module and one line there
     matmul, linear, layers, losses, autograd, optim (adam_step), norm (batchnorm),
-              rnn (lstm), gpt (a training step and its MFU; one block in NumPy)
+              conv (conv), rnn (lstm), attention (attention),
+              gpt (a GPT training step and its MFU; one block in NumPy)
               the benchmarks
 """

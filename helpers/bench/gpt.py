@@ -80,8 +80,9 @@ def make_block_steps(config, batch_size):
     twin = TransformerBlock(config.n_embd, config.n_head, dtype=np.float32)
     twin.load_state_dict(block.state_dict())
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((batch_size, config.block_size, config.n_embd),
-                            dtype=np.float32)
+    x = rng.standard_normal(
+        (batch_size, config.block_size, config.n_embd), dtype=np.float32
+    )
     x_torch = torch.from_numpy(x)
 
     def numpy_step():
@@ -91,8 +92,7 @@ def make_block_steps(config, batch_size):
     def torch_step():
         return block(x_torch)
 
-    np.testing.assert_allclose(numpy_step(), torch_step().numpy(), rtol=1e-4,
-                               atol=1e-4)
+    np.testing.assert_allclose(numpy_step(), torch_step().numpy(), rtol=1e-4, atol=1e-4)
     return numpy_step, torch_step
 
 
@@ -100,9 +100,11 @@ def _size(config, batch_size):
     def plural(count, word):
         return f"{count} {word}{'s' if count != 1 else ''}"
 
-    return (f"{plural(config.n_layer, 'layer')}, {plural(config.n_head, 'head')}, "
-            f"width {config.n_embd}, "
-            f"T {config.block_size}, batch {batch_size}")
+    return (
+        f"{plural(config.n_layer, 'layer')}, {plural(config.n_head, 'head')}, "
+        f"width {config.n_embd}, "
+        f"T {config.block_size}, batch {batch_size}"
+    )
 
 
 def _training_label(config, batch_size):
@@ -120,14 +122,21 @@ def cases(quick):
     config, batch = (QUICK_CONFIG, QUICK_BATCH) if quick else (CPU_CONFIG, CPU_BATCH)
     n = QUICK_MATMUL_SIZE if quick else MATMUL_SIZE
     return [
-        Case(f"matmul n = {n} (the peak for MFU)", lambda: make_matmul_steps(n),
-             flops=matmul_flops(n)),
-        Case(f"one block forward, {_size(config, batch).split(', ', 1)[1]}",
-             lambda: make_block_steps(config, batch),
-             flops=block_forward_flops(config, batch)),
-        Case(_training_label(config, batch),
-             lambda: make_training_step(config, batch),
-             flops=training_step_flops(config, batch)),
+        Case(
+            f"matmul n = {n} (the peak for MFU)",
+            lambda: make_matmul_steps(n),
+            flops=matmul_flops(n),
+        ),
+        Case(
+            f"one block forward, {_size(config, batch).split(', ', 1)[1]}",
+            lambda: make_block_steps(config, batch),
+            flops=block_forward_flops(config, batch),
+        ),
+        Case(
+            _training_label(config, batch),
+            lambda: make_training_step(config, batch),
+            flops=training_step_flops(config, batch),
+        ),
     ]
 
 
@@ -135,7 +144,9 @@ def summarize(rows):
     """Tokens/s and MFU of the training step at each thread count."""
     lines = []
     for threads in sorted({row["threads"] for row in rows}):
-        at = {row["case"].split(" ")[0]: row for row in rows if row["threads"] == threads}
+        at = {
+            row["case"].split(" ")[0]: row for row in rows if row["threads"] == threads
+        }
         train, peak = at["training"], at["matmul"]["torch"]["gflops"]
         tokens_per_s = TOKENS_PER_STEP[train["case"]] / train["torch"]["median_s"]
         mfu = train["torch"]["gflops"] / peak
@@ -158,9 +169,9 @@ BENCHMARK = Benchmark(
 )
 
 
-# ------------------------------------------------------------ the 60-second training run
+# --------------------------------------------------------- the 60-second training run
 def matmul_peak_gflops(n=MATMUL_SIZE, repeats=5):
-    """PyTorch's fp32 (n, n) matmul GFLOP/s on this machine now (the best of repeats)."""
+    """PyTorch's fp32 (n, n) matmul GFLOP/s here and now (the best of the repeats)."""
     a, b = torch.randn(n, n), torch.randn(n, n)
     a @ b
     best = float("inf")
@@ -171,9 +182,15 @@ def matmul_peak_gflops(n=MATMUL_SIZE, repeats=5):
     return matmul_flops(n) / best / 1e9
 
 
-def timed_training_run(seconds=60.0, config=CPU_CONFIG, batch_size=CPU_BATCH,
-                       lr=LEARNING_RATE, device="cpu", progress=True):
-    """Train GPT(config) on the Shakespeare text for ``seconds``; return what it reached.
+def timed_training_run(
+    seconds=60.0,
+    config=CPU_CONFIG,
+    batch_size=CPU_BATCH,
+    lr=LEARNING_RATE,
+    device="cpu",
+    progress=True,
+):
+    """Train GPT(config) on the Shakespeare text for ``seconds``; return the results.
 
     Character-level, split by play (``helpers.text.split_by_play``: the validation
     play is one the model never reads). Returns a dict with the validation loss,
@@ -189,43 +206,75 @@ def timed_training_run(seconds=60.0, config=CPU_CONFIG, batch_size=CPU_BATCH,
     peak_before = matmul_peak_gflops()
     torch.manual_seed(0)
     model = GPT(config)
-    history = train_gpt(model, train_ids, val_ids, steps=100_000, batch_size=batch_size,
-                        lr=lr, warmup_steps=100, min_lr=lr / 10, device=device,
-                        time_budget_s=seconds, eval_every=250, eval_batches=50,
-                        progress=progress)
+    history = train_gpt(
+        model,
+        train_ids,
+        val_ids,
+        steps=100_000,
+        batch_size=batch_size,
+        lr=lr,
+        warmup_steps=100,
+        min_lr=lr / 10,
+        device=device,
+        time_budget_s=seconds,
+        eval_every=250,
+        eval_batches=50,
+        progress=progress,
+    )
     peak = max(peak_before, matmul_peak_gflops())
     tokens_per_s = history.last("tokens_per_s")
     gflops = 3 * flops_per_token(config, config.block_size) * tokens_per_s / 1e9
-    return {"config": config, "batch_size": batch_size, "history": history,
-            "val_loss": history.last("val_loss"), "steps": int(history.last("step")),
-            "tokens_per_s": tokens_per_s, "gflops": gflops, "peak_gflops": peak,
-            "mfu": gflops / peak}
+    return {
+        "config": config,
+        "batch_size": batch_size,
+        "history": history,
+        "val_loss": history.last("val_loss"),
+        "steps": int(history.last("step")),
+        "tokens_per_s": tokens_per_s,
+        "gflops": gflops,
+        "peak_gflops": peak,
+        "mfu": gflops / peak,
+    }
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m helpers.bench.gpt",
         description="Train the chapter's small GPT for a fixed time on the "
-                    "Shakespeare text and report its validation loss and MFU.")
+        "Shakespeare text and report its validation loss and MFU.",
+    )
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="PyTorch threads (default: PyTorch's own choice)",
+    )
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)  # the matmul peak uses the same count
     from helpers.bench.machine import load_average
 
     load = load_average()
     result = timed_training_run(args.seconds, device=args.device)
     c = result["config"]
-    print(f"GPT {c.n_layer} layers, {c.n_head} heads, width {c.n_embd}, block "
-          f"{c.block_size}, batch {result['batch_size']}, "
-          f"{GPT(c).num_parameters():,} parameters, on {args.device} with "
-          f"{torch.get_num_threads()} threads; load average {load}")
-    for step, train, val in zip(*(result["history"][k] for k in
-                                  ("step", "train_loss", "val_loss"))):
+    print(
+        f"GPT {c.n_layer} layers, {c.n_head} heads, width {c.n_embd}, block "
+        f"{c.block_size}, batch {result['batch_size']}, "
+        f"{GPT(c).num_parameters():,} parameters, on {args.device} with "
+        f"{torch.get_num_threads()} threads; load average {load}"
+    )
+    for step, train, val in zip(
+        *(result["history"][k] for k in ("step", "train_loss", "val_loss"))
+    ):
         print(f"  step {int(step):5d}: train {train:.3f}, val {val:.3f} nats/char")
-    print(f"{result['steps']} steps in {args.seconds:g} s: validation loss "
-          f"{result['val_loss']:.3f} nats/char; {result['tokens_per_s']:,.0f} "
-          f"tokens/s, {result['gflops']:.2f} GFLOP/s, MFU "
-          f"{100 * result['mfu']:.1f}% of {result['peak_gflops']:.1f} GFLOP/s")
+    print(
+        f"{result['steps']} steps in {args.seconds:g} s: validation loss "
+        f"{result['val_loss']:.3f} nats/char; {result['tokens_per_s']:,.0f} "
+        f"tokens/s, {result['gflops']:.2f} GFLOP/s, MFU "
+        f"{100 * result['mfu']:.1f}% of {result['peak_gflops']:.1f} GFLOP/s"
+    )
     return 0
 
 

@@ -5,7 +5,19 @@ whose cases build a NumPy step and a PyTorch step doing the same work (see
 ``helpers.bench.linear`` for a short example), and list it below.
 """
 
-from helpers.bench import autograd, gpt, layers, linear, losses, matmul, norm, optim, rnn
+from helpers.bench import (
+    attention,
+    autograd,
+    conv,
+    gpt,
+    layers,
+    linear,
+    losses,
+    matmul,
+    norm,
+    optim,
+    rnn,
+)
 
 BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     matmul.BENCHMARK,
@@ -15,6 +27,8 @@ BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     autograd.BENCHMARK,
     optim.BENCHMARK,
     norm.BENCHMARK,
+    conv.BENCHMARK,
     rnn.BENCHMARK,
+    attention.BENCHMARK,
     gpt.BENCHMARK,
 )}

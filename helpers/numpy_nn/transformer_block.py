@@ -6,9 +6,9 @@
 It keeps its parameters under the names of the PyTorch block
 (``ln_1.weight``, ``attn.c_attn.weight``, ``mlp.c_proj.bias``, ...), so
 ``numpy_block.load_state_dict(torch_block.state_dict())`` copies the weights across
-and the two outputs can be compared. The layer norms are ``helpers.numpy_nn.norm.
-LayerNorm`` and the linear layers ``helpers.numpy_nn.linear.Linear``; the attention is
-written out below (scaled dot-product attention with a causal mask, per head).
+and the two outputs can be compared. The pieces are the book's own: layer norms from
+``helpers.numpy_nn.norm``, linear layers from ``helpers.numpy_nn.linear`` and causal
+scaled dot-product attention from ``helpers.numpy_nn.attention``.
 
 Shapes: x (B, T, C) -> (B, T, C), with H heads of width D = C / H.
 """
@@ -17,6 +17,7 @@ import numpy as np
 from scipy.special import erf
 
 from helpers.checks import check_array, check_integer
+from helpers.numpy_nn.attention import scaled_dot_product_attention
 from helpers.numpy_nn.linear import Linear
 from helpers.numpy_nn.norm import LayerNorm
 
@@ -28,31 +29,6 @@ def gelu(x):
     """
     check_array(x, "x", framework="numpy")
     return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
-
-
-def causal_self_attention(q, k, v):
-    """softmax(q k^T / sqrt(D) + causal mask) v, for every head at once.
-
-    q, k, v: (B, H, T, D) -> (B, H, T, D). Position t attends to positions 0 .. t:
-    the scores of later positions are set to -inf before the softmax, so their
-    weights are exactly 0.
-    """
-    for name, array in (("q", q), ("k", k), ("v", v)):
-        check_array(array, name, ndim=4, framework="numpy")
-    if not q.shape == k.shape == v.shape:
-        raise ValueError(
-            f"q, k and v must have the same shape (B, H, T, D), got {q.shape}, "
-            f"{k.shape} and {v.shape}"
-        )
-    T, D = q.shape[2], q.shape[3]
-    scores = q @ k.swapaxes(-1, -2) / np.sqrt(D)  # (B, H, T, T)
-    future = np.triu(np.ones((T, T), dtype=bool), k=1)  # True above the diagonal
-    scores = np.where(future, -np.inf, scores)
-    # the softmax along the keys, written out: -inf scores are allowed here (each row
-    # keeps its diagonal, so its maximum is finite) and become weights of exactly 0
-    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    weights /= weights.sum(axis=-1, keepdims=True)
-    return weights @ v
 
 
 class TransformerBlock:
@@ -121,7 +97,7 @@ class TransformerBlock:
         q, k, v = np.split(qkv, 3, axis=2)  # 3 x (B, T, C)
         # (B, T, C) -> (B, H, T, D)
         q, k, v = (a.reshape(B, T, H, D).transpose(0, 2, 1, 3) for a in (q, k, v))
-        y = causal_self_attention(q, k, v)  # (B, H, T, D)
+        y, _ = scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, H, T, D)
         y = y.transpose(0, 2, 1, 3).reshape(B, T, C)  # heads side by side
         return self._linear("attn.c_proj", y)
 
