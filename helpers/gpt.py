@@ -564,8 +564,8 @@ def train_gpt(
     The learning rate warms up linearly for ``warmup_steps`` and then follows a
     cosine down to ``min_lr`` at ``steps`` (``helpers.numpy_nn.lr_scheduler.
     warmup_cosine``). With ``time_budget_s`` training also stops when the time is
-    up, and the schedule runs by the larger of the step and the time fraction, so
-    it reaches ``min_lr`` when either runs out.
+    up; the warm-up still counts steps, and the cosine then runs by the larger of
+    the step and the time fraction, so it reaches ``min_lr`` when either runs out.
 
     Every ``eval_every`` steps and at the end it records, in the History:
     ``step``, ``train_loss`` (mean over the steps since the last record),
@@ -625,8 +625,10 @@ def train_gpt(
     for step in bar:
         elapsed = time.perf_counter() - start
         schedule_step = step - 1
-        if time_budget_s is not None:  # follow the clock when it runs ahead
-            schedule_step = max(schedule_step, int(elapsed / time_budget_s * steps))
+        if time_budget_s is not None and schedule_step >= warmup_steps:
+            # after the warm-up, the cosine follows the clock when it runs ahead
+            by_time = warmup_steps + elapsed / time_budget_s * (steps - warmup_steps)
+            schedule_step = max(schedule_step, int(by_time))
         step_lr = warmup_cosine(
             min(schedule_step, steps), steps, warmup_steps, lr, min_lr
         )

@@ -219,6 +219,23 @@ def test_train_gpt_stops_at_its_time_budget():
     )
     assert len(history) == 1 and history.last("step") < 100_000
     assert history.last("elapsed_s") < 5
+    # the warm-up counts steps even with a time budget; the decay follows the clock
+    history = train_gpt(
+        tiny_model(),
+        ids,
+        ids,
+        steps=100_000,
+        batch_size=2,
+        lr=1e-3,
+        warmup_steps=10,
+        time_budget_s=3,
+        eval_every=1,
+        eval_batches=1,
+        progress=False,
+    )
+    assert history["lr"][:10] == pytest.approx([k / 10 * 1e-3 for k in range(1, 11)])
+    assert 1e-4 <= history.last("lr") < 5e-4  # past the cosine's middle at the end
+    assert history.last("elapsed_s") >= 3
 
 
 def test_the_numpy_block_equals_the_torch_block():

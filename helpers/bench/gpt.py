@@ -187,6 +187,7 @@ def timed_training_run(
     config=CPU_CONFIG,
     batch_size=CPU_BATCH,
     lr=LEARNING_RATE,
+    warmup_steps=100,
     device="cpu",
     progress=True,
 ):
@@ -213,7 +214,7 @@ def timed_training_run(
         steps=100_000,
         batch_size=batch_size,
         lr=lr,
-        warmup_steps=100,
+        warmup_steps=warmup_steps,
         min_lr=lr / 10,
         device=device,
         time_budget_s=seconds,
@@ -245,6 +246,8 @@ def main(argv=None):
     )
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE)
+    parser.add_argument("--warmup", type=int, default=100, help="warm-up steps")
     parser.add_argument(
         "--threads",
         type=int,
@@ -257,7 +260,9 @@ def main(argv=None):
     from helpers.bench.machine import load_average
 
     load = load_average()
-    result = timed_training_run(args.seconds, device=args.device)
+    result = timed_training_run(
+        args.seconds, lr=args.lr, warmup_steps=args.warmup, device=args.device
+    )
     c = result["config"]
     print(
         f"GPT {c.n_layer} layers, {c.n_head} heads, width {c.n_embd}, block "
