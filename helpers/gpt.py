@@ -489,6 +489,11 @@ def flops_per_token(config, seq_len):
                        per head; counted over the full T x T matrix, as the
                        kernels compute it, although the causal mask zeroes half
 
+    ``torch.utils.flop_counter.FlopCounterMode`` agrees exactly when attention runs
+    as plain matrix products (``torch.nn.attention.sdpa_kernel(SDPBackend.MATH)``);
+    with PyTorch's fused CPU attention kernel it sees only the weights' part, since
+    it has no formula for that kernel.
+
     A training step costs about three times this (the backward pass does two
     products for each one of the forward: one for the input's gradient and one for
     the weight's), which gives the rule "6 N FLOPs per training token".
