@@ -15,14 +15,15 @@ matplotlib.use("Agg")  # no display needed; must come before pyplot is imported
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers.widgets.static import (
+from helpers.widgets.static import (  # noqa: E402
     RUN_CUE,
     ExplorerBox,
     Fixed,
     Menu,
-    Slider,  # noqa: E402
+    Slider,
     StaticExplorer,
     precompute,
+    slider_or_fixed,
 )
 
 ALT = "A line whose slope is the chosen value."
@@ -155,6 +156,18 @@ def test_menu_accepts_a_dict_or_a_list():
 def test_controls_reject_bad_settings(make, message):
     with pytest.raises((ValueError, TypeError), match=re.escape(message)):
         make()
+
+
+def test_slider_or_fixed():
+    assert isinstance(slider_or_fixed("w", [1, 2], start=2), Slider)
+    one = slider_or_fixed("w", [3], label="width", span=(1, 64))
+    assert isinstance(one, Fixed) and (one.value, one.label, one.span) == (
+        3,
+        "width",
+        (1, 64),
+    )
+    with pytest.raises(ValueError, match="at least two values"):
+        slider_or_fixed("w", [])
 
 
 def test_snap_rejects_values_off_the_scale():
@@ -303,7 +316,7 @@ def test_html_holds_real_controls_on_the_grid(explorer):
     assert "disabled" in fixed and fixed["type"] == "range" and fixed["value"] == "0.5"
     assert RUN_CUE in explorer.to_html()
     (image,) = [a for t, a in tags if t == "img"]
-    assert image["alt"] == ALT
+    assert image["alt"] == ALT + " (slope 1, style solid, offset 0.5)"
     assert json.loads(image["data-values"]) == {
         "slope": "1",
         "style": "solid",

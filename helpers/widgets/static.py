@@ -62,6 +62,7 @@ import ipywidgets as widgets
 import numpy as np
 
 __all__ = [
+    "slider_or_fixed",
     "Slider",
     "Menu",
     "Fixed",
@@ -327,6 +328,19 @@ class Fixed:
         return _format(self.fmt, self.value, self.name)
 
 
+def slider_or_fixed(name, values, label=None, start=None, fmt="{:g}", log=False,
+                    span=None):
+    """A ``Slider`` over ``values``, or a ``Fixed`` setting when there is only one.
+
+    Explorers build their grids from the caller's choices; a grid of one value is a
+    setting the page shows greyed out (``span`` places it on the live slider's range).
+    """
+    values = list(values)
+    if len(values) == 1:
+        return Fixed(name, values[0], label=label, fmt=fmt, span=span)
+    return Slider(name, values, label=label, start=start, fmt=fmt, log=log)
+
+
 # ---------------------------------------------------------------------------- drawing
 
 
@@ -411,6 +425,12 @@ class StaticExplorer:
                 values[c.name] = c.labels()[i]
         return values
 
+    def settings_text(self, indices):
+        """The settings at ``indices`` in words: "(learning rate 0.3, batch size 8)"."""
+        values = self.values_at(indices)
+        labels = {c.name: c.label for c in self.controls}
+        return "(" + ", ".join(f"{labels[n]} {v}" for n, v in values.items()) + ")"
+
     def __repr__(self):
         sizes = "x".join(str(len(c.values)) for c in self.live)
         return (
@@ -430,7 +450,11 @@ class StaticExplorer:
                 for png in self.images
             ],
             "frames": {
-                ",".join(map(str, key)): {"image": k, "values": self.values_at(key)}
+                ",".join(map(str, key)): {
+                    "image": k,
+                    "values": self.values_at(key),
+                    "settings": self.settings_text(key),
+                }
                 for key, k in self.frames.items()
             },
         }
@@ -513,7 +537,8 @@ class StaticExplorer:
             f'<div class="static-explorer-controls">{controls}</div>'
             '<img class="static-explorer-figure" '
             f'src="{data["images"][first["image"]]}" '
-            f'alt="{e(self.alt)}" data-values="{e(json.dumps(first["values"]))}" '
+            f'alt="{e(self.alt + " " + first["settings"])}" '
+            f'data-values="{e(json.dumps(first["values"]))}" '
             f'data-frame="{",".join(map(str, start))}">'
             '<script type="application/json" class="static-explorer-data">'
             f"{payload}</script>"

@@ -5,7 +5,7 @@
 // <script type="application/json" class="static-explorer-data"> with
 //   controls: [{name, labels: [...]}, ...]     the live controls, in the order of the inputs
 //   images:   ["data:image/png;base64,...", ...] every distinct figure drawn
-//   frames:   {"i,j,...": {image: k, values: {name: label, ...}}, ...}
+//   frames:   {"i,j,...": {image: k, values: {name: label, ...}, settings: text}, ...}
 // A slider's value is the index of a grid point (step 1), so it can only stop on a value
 // the figure was drawn for. Moving a control shows the frame of the chosen indices and
 // writes the control's label beside it; the image records the values it was drawn with
@@ -31,6 +31,7 @@
       const frame = data.frames[indices.join(",")];
       if (!frame) return;  // cannot happen: every combination of indices was drawn
       image.src = data.images[frame.image];
+      image.alt = data.alt + " " + frame.settings;
       image.dataset.values = JSON.stringify(frame.values);
       image.dataset.frame = indices.join(",");
     }
