@@ -165,9 +165,12 @@ def test_greyed_out_controls_say_how_to_explore_them(browser, site_url, doc):
         for i in range(fixed.count()):
             control = fixed.nth(i)
             assert control.is_disabled(), f"{doc}: a fixed setting can be moved"
-            label = control.locator("xpath=ancestor::label[1]")
-            assert RUN_CUE in label.inner_text() and label.is_visible(), (
-                f"{doc}: a greyed-out control lacks the cue {RUN_CUE!r}"
+            group = control.locator(
+                "xpath=ancestor::div[@class='static-explorer-fixed']"
+            )
+            cue = group.locator(".static-explorer-cue")
+            assert cue.is_visible() and RUN_CUE in cue.inner_text(), (
+                f"{doc}: a greyed-out control lacks the visible cue {RUN_CUE!r}"
             )
     finally:
         context.close()

@@ -314,7 +314,10 @@ def test_html_holds_real_controls_on_the_grid(explorer):
     (menu,) = [a for t, a in tags if t == "select" and a.get("data-control") == "style"]
     (fixed,) = [a for t, a in tags if a.get("data-fixed") == "offset"]
     assert "disabled" in fixed and fixed["type"] == "range" and fixed["value"] == "0.5"
-    assert RUN_CUE in explorer.to_html()
+    assert (
+        f'<p class="static-explorer-cue">Fixed on this page ({RUN_CUE}):</p>'
+        in explorer.to_html()
+    )
     (image,) = [a for t, a in tags if t == "img"]
     assert image["alt"] == ALT + " (slope 1, style solid, offset 0.5)"
     assert json.loads(image["data-values"]) == {

@@ -284,7 +284,8 @@ class Fixed:
         fmt: how the value is written, e.g. ``"{:g}"`` (default ``"{}"``).
         span: ``(low, high)`` of the live slider, to draw a disabled slider at the
             value's place; ``None`` draws a disabled menu holding the value.
-        cue: the text beside it (default ``RUN_CUE``, "run this notebook to explore").
+        cue: what the page says of the greyed-out settings (default ``RUN_CUE``, "run
+            this notebook to explore").
     """
 
     name: str
@@ -328,8 +329,9 @@ class Fixed:
         return _format(self.fmt, self.value, self.name)
 
 
-def slider_or_fixed(name, values, label=None, start=None, fmt="{:g}", log=False,
-                    span=None):
+def slider_or_fixed(
+    name, values, label=None, start=None, fmt="{:g}", log=False, span=None
+):
     """A ``Slider`` over ``values``, or a ``Fixed`` setting when there is only one.
 
     Explorers build their grids from the caller's choices; a grid of one value is a
@@ -498,11 +500,7 @@ class StaticExplorer:
                 f'<select disabled data-fixed="{name}">'
                 f"<option selected>{text}</option></select>"
             )
-        return (
-            '<label class="static-explorer-control static-explorer-fixed">'
-            f"{head}{widget}"
-            f'<span class="static-explorer-cue">({e(control.cue)})</span></label>'
-        )
+        return f'<label class="static-explorer-control">{head}{widget}</label>'
 
     def to_html(self):
         """The explorer as one self-contained HTML fragment: style, controls, image,
@@ -514,11 +512,16 @@ class StaticExplorer:
             "static-explorer-"
             + hashlib.sha1(json.dumps(data["frames"]).encode()).hexdigest()[:10]
         )
-        live_index = iter(start)
-        controls = "".join(
-            self._control_html(c, None if isinstance(c, Fixed) else next(live_index))
-            for c in self.controls
-        )
+        controls = "".join(self._control_html(c, i) for c, i in zip(self.live, start))
+        fixed = [c for c in self.controls if isinstance(c, Fixed)]
+        if fixed:  # greyed out together, under one cue
+            cues = "; ".join(dict.fromkeys(c.cue for c in fixed))
+            controls += (
+                '<div class="static-explorer-fixed">'
+                f'<p class="static-explorer-cue">Fixed on this page ({e(cues)}):</p>'
+                + "".join(self._control_html(c, None) for c in fixed)
+                + "</div>"
+            )
         first = data["frames"][",".join(map(str, start))]
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         title = (
@@ -555,8 +558,9 @@ def precompute(draw, controls, alt, title=None, note=None, dpi=80, max_frames=48
     Args:
         draw: a function of keyword arguments, one per control, returning a matplotlib
             ``Figure`` (closed here once it is drawn).
-        controls: a list of ``Slider``, ``Menu`` and ``Fixed``, in the order the page
-            shows them; at least one ``Slider`` or ``Menu``.
+        controls: a list of ``Slider``, ``Menu`` and ``Fixed``; the page shows the
+            sliders and menus in this order, then the fixed settings greyed out under
+            one cue; at least one ``Slider`` or ``Menu``.
         alt: alt text for the figure (what it shows, in words); the page adds the
             settings shown.
         title, note: an optional heading and a line of text above the controls.
