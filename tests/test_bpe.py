@@ -164,7 +164,7 @@ def test_round_trip_on_the_unseen_play_and_hard_strings(splits, tokenizer_512):
     assert len(tokenizer.encode("深")) == 3 == len("深".encode())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.text())
 def test_round_trip_on_random_strings(text):
     tokenizer = _small_tokenizer()
@@ -238,6 +238,20 @@ def test_load_refuses_files_it_did_not_write(tmp_path):
         ValueError,
         match=r"merge 1 .* must be two ids of earlier "
         r"tokens, in 0..256, got \[256, 300\]",
+    ):
+        ByteBPETokenizer.load(path)
+    path.write_text(json.dumps({**good, "merges": [[97, 97], [97, 97]]}))
+    with pytest.raises(
+        ValueError,
+        match=r"merge 1 .* must be a new pair, got "
+        r"\[97, 97\], which merge 0 already joins",
+    ):
+        ByteBPETokenizer.load(path)
+    path.write_text(json.dumps({"format": good["format"], "version": 1}))
+    with pytest.raises(
+        ValueError,
+        match=r"path must hold a split_pattern and a "
+        r"list of merges, got the keys \['format', 'version'\]",
     ):
         ByteBPETokenizer.load(path)
     path.write_text(json.dumps({**good, "version": 2}))
