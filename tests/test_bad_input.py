@@ -324,6 +324,7 @@ def _numpy_only_cases():
         "optim.Optimizer": lambda m: (lambda params: m.Optimizer([params], {"lr": 0.1}),
                                       {"params": _f("float", Z)}, {}),
     }
+    cases.update(_attention_cases())
     from helpers.numpy_nn.dropout import Dropout
     from helpers.numpy_nn.norm import BatchNorm1d, LayerNorm
     for name, make in (("norm.BatchNorm1d", lambda: BatchNorm1d(2)),
@@ -347,6 +348,48 @@ def _numpy_only_cases():
         cases[f"layers.{name}.backward"] = lambda m, cls=cls: (_after_forward(cls(), Z), {"dout": _f("float", Z)}, {})
     cases.update(_sequence_cases())
     return cases
+
+
+def _attention_cases():
+    from helpers.numpy_nn import attention
+
+    Q, K = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4))
+    V = rng.normal(size=(2, 5, 2))
+    QUERY = rng.normal(size=(2, 3, 4))  # (N, L, E) with batch_first
+    POSITIONS = np.arange(3)
+
+    def sdpa_backward():
+        return lambda dout: attention.scaled_dot_product_attention_backward(
+            dout, attention.scaled_dot_product_attention(Q, K, V)[1])
+
+    def mha_backward():
+        layer = attention.MultiheadAttention(4, 2, batch_first=True)
+        layer.forward(QUERY, QUERY, QUERY)
+        return layer.backward
+
+    qkv = {"q": _f("float", Q), "k": _f("float", K), "v": _f("float", V)}
+    return {
+        "attention.scaled_dot_product_attention": lambda m: (
+            m.scaled_dot_product_attention, qkv, {}),
+        "attention.scaled_dot_product_attention_backward": lambda m: (
+            sdpa_backward(), {"dout": _f("float", rng.normal(size=(2, 3, 2)))}, {}),
+        "attention.padding_mask": lambda m: (
+            m.padding_mask, {"lengths": _f("labels", np.array([2, 5]))}, {"S": 5}),
+        "attention.MultiheadAttention.forward": lambda m: (
+            m.MultiheadAttention(4, 2, batch_first=True).forward,
+            {"query": _f("float", QUERY), "key": _f("float", Q),
+             "value": _f("float", Q)}, {}),
+        "attention.MultiheadAttention.backward": lambda m: (
+            mha_backward(), {"dout": _f("float", QUERY)}, {}),
+        "attention.apply_rope": lambda m: (
+            m.apply_rope, {"x": _f("float", Q), "positions": _f("labels", POSITIONS)},
+            {}),
+        "attention.apply_rope_backward": lambda m: (
+            m.apply_rope_backward,
+            {"dout": _f("float", Q), "positions": _f("labels", POSITIONS)}, {}),
+        "attention.blockwise_attention": lambda m: (
+            m.blockwise_attention, qkv, {"block_size": 2}),
+    }
 
 
 def _torch_only_cases():
@@ -516,6 +559,15 @@ EXEMPT = {
     "numpy_nn.linear_regression.LinearRegression.load_state_dict": "inherited from Linear, see there",
     "numpy_nn.logistic_regression.LogisticRegression.load_state_dict": "inherited from Linear, see there",
     "numpy_nn.softmax_regression.SoftmaxRegression.load_state_dict": "inherited from Linear, see there",
+    "numpy_nn.attention.causal_mask": NO_ARRAYS,
+    "numpy_nn.attention.sinusoidal_positions": NO_ARRAYS,
+    "numpy_nn.attention.rope_frequencies": NO_ARRAYS,
+    "numpy_nn.attention.attention_memory_bytes": NO_ARRAYS,
+    "numpy_nn.attention.MultiheadAttention": NO_ARRAYS,
+    "numpy_nn.attention.MultiheadAttention.load_state_dict": (
+        "takes a dict; see test_attention.py"),
+    "numpy_nn.attention.AttentionCache": (
+        "a record that scaled_dot_product_attention returns, not built by hand"),
     "torch_nn.layers.mlp": NO_ARRAYS,
     "torch_nn.linear_regression.LinearRegression": NO_ARRAYS,
     "torch_nn.logistic_regression.LogisticRegression": NO_ARRAYS,
@@ -1099,7 +1151,182 @@ def _layer_arguments():
     ]
 
 
-ARGUMENT_CASES = _optimizer_arguments() + _scheduler_arguments() + _layer_arguments()
+def _attention_arguments():
+    from helpers.numpy_nn import attention as at
+
+    def qkv(q=(2, 3, 4), k=(2, 5, 4), v=(2, 5, 2)):
+        return np.ones(q), np.ones(k), np.ones(v)
+
+    mha = at.MultiheadAttention(4, 2, batch_first=True)
+    x, y = np.ones((2, 3, 4)), np.ones((2, 5, 4))
+    return [
+        (
+            "MultiheadAttention(10, 3)",
+            lambda: at.MultiheadAttention(10, 3),
+            ValueError,
+            r"embed_dim must be divisible by num_heads, got embed_dim=10 and "
+            r"num_heads=3",
+        ),
+        (
+            "attention attn_mask (4, 5)",
+            lambda: at.scaled_dot_product_attention(
+                *qkv(), attn_mask=np.ones((4, 5), dtype=bool)),
+            ValueError,
+            r"attn_mask must have a shape that broadcasts to the scores' "
+            r"\(\.\.\., L, S\) = \(2, 3, 5\), got \(4, 5\)",
+        ),
+        (
+            "attention attn_mask of ints",
+            lambda: at.scaled_dot_product_attention(
+                *qkv(), attn_mask=np.ones((3, 5), dtype=int)),
+            TypeError,
+            r"attn_mask must be boolean \(True = may attend\) or float"
+            r".*got dtype int64",
+        ),
+        (
+            "attention is_causal with attn_mask",
+            lambda: at.scaled_dot_product_attention(
+                *qkv(), attn_mask=np.ones((3, 5), dtype=bool), is_causal=True),
+            ValueError,
+            r"attn_mask must be None when is_causal=True",
+        ),
+        (
+            "attention k of 3 features",
+            lambda: at.scaled_dot_product_attention(*qkv(k=(2, 5, 3))),
+            ValueError,
+            r"k must have the feature size E of q, 4, got 3",
+        ),
+        (
+            "attention v of 4 positions",
+            lambda: at.scaled_dot_product_attention(*qkv(v=(2, 4, 2))),
+            ValueError,
+            r"v must have as many positions S as k, 5, got 4",
+        ),
+        (
+            "attention batch shapes",
+            lambda: at.scaled_dot_product_attention(*qkv(q=(3, 3, 4))),
+            ValueError,
+            r"q, k and v must have the same batch shape .*got q \(3,\), "
+            r"k \(2,\) and v \(2,\)",
+        ),
+        (
+            "attention backward with a wrong cache",
+            lambda: at.scaled_dot_product_attention_backward(np.ones((2, 3, 2)), None),
+            TypeError,
+            r"cache must be the AttentionCache .*got NoneType",
+        ),
+        (
+            "MultiheadAttention attn_mask (3, 3)",
+            lambda: mha(x, y, y, attn_mask=np.ones((3, 3), dtype=bool)),
+            ValueError,
+            r"attn_mask must have shape \(L, S\) = \(3, 5\) or "
+            r"\(N \* num_heads, L, S\) = \(4, 3, 5\), got \(3, 3\)",
+        ),
+        (
+            "MultiheadAttention key_padding_mask (5, 2)",
+            lambda: mha(x, y, y, key_padding_mask=np.ones((5, 2), dtype=bool)),
+            ValueError,
+            r"key_padding_mask must have shape \(N, S\) = \(2, 5\), got \(5, 2\)",
+        ),
+        (
+            "MultiheadAttention key of 3 features",
+            lambda: mha(x, np.ones((2, 5, 3)), np.ones((2, 5, 3))),
+            ValueError,
+            r"key must have embed_dim = 4 features in its last dimension, "
+            r"got shape \(2, 5, 3\)",
+        ),
+        (
+            "MultiheadAttention batch sizes",
+            lambda: mha(x, np.ones((3, 5, 4)), np.ones((3, 5, 4))),
+            ValueError,
+            r"query and key must have the same batch size N \(layout \(N, L, E\)\)",
+        ),
+        (
+            "MultiheadAttention key and value",
+            lambda: mha(x, y, np.ones((2, 4, 4))),
+            ValueError,
+            r"key and value must have the same shape, got \(2, 5, 4\) and \(2, 4, 4\)",
+        ),
+        (
+            "MultiheadAttention backward of a wrong dout",
+            lambda: (mha(x, y, y), mha.backward(np.ones((3, 2, 4)))),
+            ValueError,
+            r"dout must have the output's shape \(2, 3, 4\), got \(3, 2, 4\)",
+        ),
+        (
+            "attention backward of a wrong dout",
+            lambda: at.scaled_dot_product_attention_backward(
+                np.ones((2, 3, 4)), at.scaled_dot_product_attention(*qkv())[1]
+            ),
+            ValueError,
+            r"dout must have the output's shape \(\.\.\., L, Ev\) = \(2, 3, 2\), "
+            r"got \(2, 3, 4\)",
+        ),
+        (
+            "MultiheadAttention backward first",
+            lambda: at.MultiheadAttention(4, 2).backward(np.ones((3, 2, 4))),
+            RuntimeError,
+            r"backward was called before forward",
+        ),
+        (
+            "rope_frequencies(5, 10)",
+            lambda: at.rope_frequencies(5, 10),
+            ValueError,
+            r"head_dim must be even \(RoPE rotates pairs of features\), got 5",
+        ),
+        (
+            "apply_rope odd D",
+            lambda: at.apply_rope(np.ones((2, 3, 5)), np.arange(3)),
+            ValueError,
+            r"x must have shape \(\.\.\., T, D\) with D even .*got shape \(2, 3, 5\)",
+        ),
+        (
+            "apply_rope positions (4,)",
+            lambda: at.apply_rope(np.ones((2, 3, 4)), np.arange(4)),
+            ValueError,
+            r"positions must have shape \(T,\) = \(3,\).*got \(4,\)",
+        ),
+        (
+            "apply_rope negative positions",
+            lambda: at.apply_rope(np.ones((3, 4)), np.array([-1, 0, 1])),
+            ValueError,
+            r"positions must be non-negative, got -1",
+        ),
+        (
+            "blockwise_attention(block_size=0)",
+            lambda: at.blockwise_attention(*qkv(), block_size=0),
+            ValueError,
+            r"block_size must be a positive integer, got 0",
+        ),
+        (
+            "blockwise_attention(block_size=2.5)",
+            lambda: at.blockwise_attention(*qkv(), block_size=2.5),
+            ValueError,
+            r"block_size must be a positive integer, got 2.5",
+        ),
+        (
+            "attention_memory_bytes(block_size=-1)",
+            lambda: at.attention_memory_bytes(8, 8, block_size=-1),
+            ValueError,
+            r"block_size must be a positive integer, got -1",
+        ),
+        (
+            "padding_mask lengths > S",
+            lambda: at.padding_mask(np.array([2, 6]), 5),
+            ValueError,
+            r"lengths must each be in 1..S = 1..5, got values from 2 to 6",
+        ),
+        (
+            "causal_mask(0)",
+            lambda: at.causal_mask(0),
+            ValueError,
+            r"L must be a positive integer, got 0",
+        ),
+    ]
+
+
+ARGUMENT_CASES = (_optimizer_arguments() + _scheduler_arguments() + _layer_arguments()
+                  + _attention_arguments())
 
 
 @pytest.mark.parametrize(

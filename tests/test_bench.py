@@ -47,6 +47,15 @@ def test_the_chapter_6_benchmark_is_registered_at_the_character_model_size():
     assert full[0].flops == 6.0 * 4 * 128 * (64 + 128) * 32 * 64  # 6 * 4H(D + H) * N * T
     assert quick[0].flops < full[0].flops / 100  # --quick stays small
 
+
+def test_the_chapter_7_benchmark_is_registered():
+    labels = [case.label for case in BENCHMARKS["attention"].cases(False)]
+    assert labels == ["attention, causal, (8, 4, 128, 32)",
+                      "MultiheadAttention(128, 4), causal, x (8, 128, 128)"]
+    quick = BENCHMARKS["attention"].cases(True)
+    assert quick[0].flops == 12.0 * 2 * 4 * 32 * 32 * 32
+
+
 def test_every_case_of_every_benchmark_is_measured_at_every_thread_count(quick_report):
     expected = [(name, case.label, threads) for name, benchmark in BENCHMARKS.items()
                 for case in benchmark.cases(True) for threads in (1, 2)]

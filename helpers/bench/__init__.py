@@ -18,6 +18,6 @@ Modules, one topic each:
     report    the rows as a text table, JSON or Markdown
     registry  every benchmark by name; a new topic is one module and one line there
     matmul, linear, layers, losses, autograd, optim (adam_step), norm (batchnorm),
-              conv (conv), rnn (lstm)
+              conv (conv), rnn (lstm), attention (attention)
               the benchmarks
 """
