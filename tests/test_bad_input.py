@@ -1419,7 +1419,7 @@ def test_sequence_model_errors_say_what_was_expected(what, call, message):
 
 
 def _tokenizer_errors():
-    """The BPE tokeniser's argument errors: (what is wrong, a call making it, message)."""
+    """The BPE tokeniser's argument errors: (what is wrong, a call, the message)."""
     from helpers.bpe import ByteBPETokenizer, compression_ratio, train_bpe
 
     return [
