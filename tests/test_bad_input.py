@@ -1439,3 +1439,49 @@ def _sequence_errors():
 def test_sequence_model_errors_say_what_was_expected(what, call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+def _tokenizer_errors():
+    """The BPE tokeniser's argument errors: (what is wrong, a call, the message)."""
+    from helpers.bpe import ByteBPETokenizer, compression_ratio, train_bpe
+
+    return [
+        (
+            "a vocabulary smaller than the 256 bytes",
+            lambda: train_bpe("some text", 100),
+            r"vocab_size must be an integer >= 256 \(the 256 byte tokens plus the "
+            r"merges\), got 100",
+        ),
+        (
+            "an empty training text",
+            lambda: ByteBPETokenizer().train("", 300),
+            r"text must hold at least one character to train on, got ''",
+        ),
+        (
+            "encoding bytes instead of a str",
+            lambda: ByteBPETokenizer().encode(b"abc"),
+            r"text must be a str, got bytes",
+        ),
+        (
+            "token ids outside the vocabulary",
+            lambda: ByteBPETokenizer().decode([65, 256]),
+            r"ids must be token ids in 0..255 \(vocab_size = 256\), got 1 outside "
+            r"that range: 256 at position 1",
+        ),
+        (
+            "a compression ratio of no tokeniser",
+            lambda: compression_ratio("abc", None),
+            r"tokenizer must be a ByteBPETokenizer or a tokenizers.Tokenizer, "
+            r"got NoneType",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "what, call, message",
+    _tokenizer_errors(),
+    ids=[case[0] for case in _tokenizer_errors()],
+)
+def test_tokenizer_errors_say_what_was_expected(what, call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()

@@ -21,7 +21,8 @@ MATHJAX_PATH = "mathjax/tex-chtml-full.js"
 STATIC_DIR = "book/assets"
 
 SETUP_CELL_TEMPLATE = """\
-# Setup: on Colab, install the book's helpers package; everywhere, seed and pick a device.
+# Setup: on Colab, install the book's helpers package;
+# everywhere, seed and pick a device.
 import sys
 if "google.colab" in sys.modules:
     %pip install -q "{install_url}"

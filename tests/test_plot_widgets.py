@@ -255,8 +255,8 @@ def test_learning_rate_explorer_builds_and_redraws(data, capsys):
     import ipywidgets as widgets
 
     X, y = data
-    explorer = learning_rate_explorer(X, y, lr=0.1, epochs=10)
-    assert isinstance(explorer, widgets.VBox)
+    explorer = learning_rate_explorer(X, y, lr=0.1, epochs=10, web=False)
+    assert isinstance(explorer, widgets.VBox) and explorer.static is None
     sliders, menus, output = explorer.children
     lr_slider, epoch_slider = sliders.children
     (batch_menu,) = menus.children
@@ -277,6 +277,42 @@ def test_learning_rate_explorer_builds_and_redraws(data, capsys):
     batch_menu.label = "full batch"
     assert "full batch" in explorer.figure.axes[0].get_title()
     capsys.readouterr()  # outside a notebook, the figure is "displayed" as text
+
+
+def test_learning_rate_explorer_is_drawn_in_advance_for_the_web(data):
+    from helpers.widgets.static import Fixed, Menu, Slider
+
+    X, y = data
+    explorer = learning_rate_explorer(X, y, lr=0.1, epochs=10, lr_range=(0.01, 2.0),
+                                      web_lrs=(0.01, 2.0), web_batch_sizes=(None, 8))
+    static = explorer.static
+    lr, epochs, batch = static.controls
+    assert isinstance(lr, Slider) and lr.values == (0.01, 0.1, 2.0)   # the start is added
+    assert isinstance(epochs, Fixed) and epochs.value == 10 and epochs.span == (1, 200)
+    assert isinstance(batch, Menu) and batch.options == {"full batch": None, "8": 8}
+    assert batch.unavailable == ("32", "1")           # offered live, greyed out on the page
+    assert len(static.frames) == 6 and len(static.images) == 6
+    assert static.start() == (1, 0)
+    assert static.values_at((2, 1)) == {"lr": "2", "epochs": "10", "batch_size": "8"}
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "text/html" in bundle and "1 (run this notebook to explore)" in bundle["text/html"]
+    one_batch = learning_rate_explorer(X, y, lr=0.1, epochs=10, web_lrs=(0.01,),
+                                       web_batch_sizes=(8,)).static
+    assert isinstance(one_batch.controls[2], Fixed) and one_batch.controls[2].text() == "8"
+    assert len(one_batch.frames) == 2
+
+
+def test_learning_rate_explorer_web_errors(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"web_lrs must lie in lr_range=\(0.01, 1\)"):
+        learning_rate_explorer(X, y, lr=0.1, lr_range=(0.01, 1.0), web_lrs=(0.5, 3.0))
+    with pytest.raises(ValueError, match="web_lrs must be positive"):
+        learning_rate_explorer(X, y, lr=0.1, web_lrs=(-0.5,))
+    with pytest.raises(ValueError, match="web_batch_sizes must be some of batch_sizes"):
+        learning_rate_explorer(X, y, lr=0.1, web_batch_sizes=(None, 5))
+    with pytest.raises(TypeError, match="web_batch_sizes must be a list"):
+        learning_rate_explorer(X, y, lr=0.1, web_batch_sizes=8)
 
 
 def test_learning_rate_explorer_errors(data):
@@ -515,8 +551,8 @@ def test_logistic_explorer_builds_and_redraws(two_class, capsys):
     import ipywidgets as widgets
 
     X, y = two_class
-    explorer = logistic_explorer(X, y, weight=(1.0, 0.5), bias=0.0)
-    assert isinstance(explorer, widgets.VBox)
+    explorer = logistic_explorer(X, y, weight=(1.0, 0.5), bias=0.0, web=False)
+    assert isinstance(explorer, widgets.VBox) and explorer.static is None
     first_row, second_row, output = explorer.children
     w1, w2 = first_row.children
     bias, threshold = second_row.children
@@ -528,6 +564,32 @@ def test_logistic_explorer_builds_and_redraws(two_class, capsys):
     bias.value = -1.0
     assert "(1.00, 0.00)" in explorer.figure.get_suptitle() and "$b$ = -1.00" in explorer.figure.get_suptitle()
     capsys.readouterr()
+
+
+def test_logistic_explorer_is_drawn_in_advance_for_the_web(two_class):
+    from helpers.widgets.static import Fixed, Slider
+
+    X, y = two_class
+    explorer = logistic_explorer(X, y, weight=(1.0, 0.5), bias=0.0, web_biases=(-1.0,),
+                                 web_thresholds=(0.3, 0.7))
+    w1, w2, bias, threshold = explorer.static.controls
+    assert isinstance(w1, Fixed) and (w1.text(), w2.text()) == ("1.00", "0.50")
+    assert w1.span == (-6.0, 6.0)
+    assert isinstance(bias, Slider) and bias.values == (-1.0, 0.0)
+    assert threshold.values == (0.3, 0.5, 0.7) and threshold.start_index() == 1
+    assert len(explorer.static.frames) == 6
+    assert explorer.static.values_at((0, 2)) == {"w1": "1.00", "w2": "0.50", "bias": "-1.00",
+                                                 "threshold": "0.70"}
+    default = logistic_explorer(X, y, weight=(1.0, 0.5), bias=5.5, bias_range=(-6, 6),
+                                web_thresholds=(0.5,)).static
+    assert default.controls[2].values == (4.5, 5.5)   # the start and start - 1 (start + 1 is off the range)
+    assert isinstance(default.controls[3], Fixed)
+    with pytest.raises(ValueError, match=r"web_biases must lie in bias_range=\(-6, 6\)"):
+        logistic_explorer(X, y, web_biases=(7.0,))
+    with pytest.raises(ValueError, match="threshold must be a probability"):
+        logistic_explorer(X, y, web_thresholds=(0.5, 1.5))
+    with pytest.raises(ValueError, match="web_thresholds must be a list of numbers"):
+        logistic_explorer(X, y, web_thresholds=0.5)
 
 
 def test_logistic_explorer_errors(two_class):
@@ -671,8 +733,8 @@ def test_mlp_playground_builds_and_redraws(xor_blobs, capsys):
     import ipywidgets as widgets
 
     X, y = xor_blobs
-    playground = mlp_playground(X, y, width=4, depth=1, lr=0.5, epochs=20)
-    assert isinstance(playground, widgets.VBox)
+    playground = mlp_playground(X, y, width=4, depth=1, lr=0.5, epochs=20, web=False)
+    assert isinstance(playground, widgets.VBox) and playground.static is None
     row1, row2, row3, output = playground.children
     width, depth = row1.children
     lr, epochs = row2.children
@@ -688,6 +750,26 @@ def test_mlp_playground_builds_and_redraws(xor_blobs, capsys):
     init.value = "xavier"
     assert "xavier init" in playground.figure.axes[1].get_title()
     capsys.readouterr()
+
+
+def test_mlp_playground_is_drawn_in_advance_for_the_web(xor_blobs):
+    from helpers.widgets.static import Fixed, Slider
+
+    X, y = xor_blobs
+    playground = mlp_playground(X, y, width=4, depth=1, lr=0.5, epochs=20,
+                                web_widths=(2,), web_depths=(1,))
+    width, depth, lr, epochs, activation, init, seed = playground.static.controls
+    assert isinstance(width, Slider) and width.values == (2, 4) and width.start_index() == 1
+    assert isinstance(depth, Fixed) and depth.value == 1 and depth.span == (0, 5)
+    assert [c.text() for c in (lr, epochs, activation, init, seed)] == \
+        ["0.5", "20", "relu", "default", "0"]
+    assert len(playground.static.frames) == 2 and len(playground.static.images) == 2
+    with pytest.raises(ValueError, match=r"web_widths must hold whole numbers from 1 to 64, got \[0\]"):
+        mlp_playground(X, y, web_widths=(0, 4))
+    with pytest.raises(ValueError, match="web_depths must hold whole numbers from 0 to 5"):
+        mlp_playground(X, y, web_depths=(1.5,))
+    with pytest.raises(TypeError, match="web_depths must be a list"):
+        mlp_playground(X, y, web_depths=2)
 
 
 def test_mlp_playground_errors(xor_blobs):

@@ -123,21 +123,46 @@ def logistic_figure(X, y, weight, bias, threshold=0.5, class_names=None, title=N
     return fig
 
 
-def logistic_explorer(X, y, weight=(1.0, 1.0), bias=0.0, threshold=0.5, weight_range=(-6.0, 6.0),
-                      bias_range=(-6.0, 6.0), class_names=None):
+def logistic_explorer(
+    X,
+    y,
+    weight=(1.0, 1.0),
+    bias=0.0,
+    threshold=0.5,
+    weight_range=(-6.0, 6.0),
+    bias_range=(-6.0, 6.0),
+    class_names=None,
+    web_biases=None,
+    web_thresholds=(0.1, 0.3, 0.5, 0.7, 0.9),
+    web=True,
+):
     """Sliders for the two weights, the bias and the threshold over ``logistic_figure``.
+
+    For a page without a kernel (the web book) the figure is also drawn in advance for
+    each of ``web_biases`` x ``web_thresholds`` at the starting weights
+    (``helpers.widgets.static``); the page shows the weights greyed out.
 
     Args:
         X: (N, 2) inputs; y: (N,) labels 0/1.
         weight, bias, threshold: the initial values (e.g. a trained model's).
-        weight_range, bias_range: ``(low, high)`` of the sliders; each must contain its start.
+        weight_range, bias_range: ``(low, high)`` of the sliders; each must contain its
+            start.
+        web_biases: the biases drawn in advance, inside ``bias_range`` (default: the
+            start and the start +-1, inside the range); the start is always added.
+        web_thresholds: the thresholds drawn in advance, in (0, 1); the start is always
+            added.
+        web: ``False`` draws nothing in advance (the live explorer alone).
 
     Returns:
-        an ``ipywidgets.VBox`` (controls above the figure). Its ``redraw()`` method redraws
-        with the current values; ``figure`` holds the last ``Figure`` drawn.
+        an ``ExplorerBox`` (an ``ipywidgets.VBox``, controls above the figure) whose
+        ``static`` is the ``StaticExplorer`` drawn in advance (``None`` if not ``web``).
+        Its ``redraw()`` method redraws with the current values; ``figure`` holds the
+        last ``Figure`` drawn.
     """
     import ipywidgets as widgets
     from IPython.display import display
+
+    from helpers.widgets.static import ExplorerBox
 
     w = _check_weight_pair(weight)
     b = float(np.asarray(bias.detach().cpu() if hasattr(bias, "detach") else bias, dtype=float).reshape(-1)[0])
@@ -156,6 +181,11 @@ def logistic_explorer(X, y, weight=(1.0, 1.0), bias=0.0, threshold=0.5, weight_r
         if not low <= value <= high:
             raise ValueError(f"the start {label} = {value:g} lies outside its slider range ({low:g}, {high:g})")
     plt.close(logistic_figure(X, y, w, b, threshold, class_names=class_names))  # checks X, y now, not later
+    static = None
+    if web:
+        static = _logistic_static(
+            X, y, w, b, threshold, ranges, class_names, web_biases, web_thresholds
+        )
 
     style = {"description_width": "initial"}
 
@@ -168,7 +198,9 @@ def logistic_explorer(X, y, weight=(1.0, 1.0), bias=0.0, threshold=0.5, weight_r
     bb = slider("bias b", b, *ranges["bias_range"], 0.05)
     th = slider("threshold", threshold, 0.01, 0.99, 0.01)
     output = widgets.Output()
-    box = widgets.VBox([widgets.HBox([w1, w2]), widgets.HBox([bb, th]), output])
+    box = ExplorerBox(
+        [widgets.HBox([w1, w2]), widgets.HBox([bb, th]), output], static=static
+    )
 
     def redraw(change=None):
         with output:
@@ -183,3 +215,50 @@ def logistic_explorer(X, y, weight=(1.0, 1.0), bias=0.0, threshold=0.5, weight_r
     box.redraw = redraw
     redraw()
     return box
+
+
+def _logistic_static(
+    X, y, w, b, threshold, ranges, class_names, web_biases, web_thresholds
+):
+    """The logistic explorer drawn in advance (see ``logistic_explorer``)."""
+    from helpers.widgets.static import Fixed, precompute, slider_or_fixed
+
+    low, high = ranges["bias_range"]
+    if web_biases is None:
+        web_biases = [v for v in (b - 1.0, b, b + 1.0) if low <= v <= high]
+    biases, thresholds = set(), set()
+    for name, given, values in (("web_biases", web_biases, biases),
+                                ("web_thresholds", web_thresholds, thresholds)):
+        try:
+            values.update(float(v) for v in given)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{name} must be a list of numbers, got {given!r}"
+            ) from None
+    outside = sorted(v for v in biases if not low <= v <= high)
+    if outside:
+        raise ValueError(f"web_biases must lie in bias_range=({low:g}, {high:g}), "
+                         f"got {outside}")
+    for t in thresholds:
+        _check_threshold(t)
+    w_low, w_high = ranges["weight_range"]
+    controls = [
+        Fixed("w1", float(w[0]), label="weight w1", fmt="{:.2f}", span=(w_low, w_high)),
+        Fixed("w2", float(w[1]), label="weight w2", fmt="{:.2f}", span=(w_low, w_high)),
+        slider_or_fixed("bias", sorted(biases | {b}), label="bias b", start=b,
+                        fmt="{:.2f}", span=(low, high)),
+        slider_or_fixed("threshold", sorted(thresholds | {threshold}), start=threshold,
+                        fmt="{:.2f}", span=(0.01, 0.99)),
+    ]
+
+    def draw(w1, w2, bias, threshold):
+        return logistic_figure(X, y, (w1, w2), bias, threshold, class_names=class_names)
+
+    return precompute(
+        draw,
+        controls,
+        alt="Two panels for the chosen bias and threshold: left, the data with the "
+        "shaded probability of class 1, the decision boundary and the weight vector; "
+        "right, histograms of the logits of each class with the cut the threshold "
+        "makes and the counts, precision, recall and loss it gives.",
+    )

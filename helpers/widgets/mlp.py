@@ -155,24 +155,50 @@ def mlp_playground_figure(X, y, width=8, depth=2, activation="relu", lr=0.3, epo
     return fig
 
 
-def mlp_playground(X, y, width=8, depth=2, activation="relu", lr=0.3, epochs=300, init="default", seed=0,
-                   class_names=None):
-    """Controls for width, depth, activation, initialisation, learning rate and epochs over ``mlp_playground_figure``.
+def mlp_playground(
+    X,
+    y,
+    width=8,
+    depth=2,
+    activation="relu",
+    lr=0.3,
+    epochs=300,
+    init="default",
+    seed=0,
+    class_names=None,
+    web_widths=(1, 2, 4, 8),
+    web_depths=(1, 2),
+    web=True,
+):
+    """Controls for width, depth, activation, initialisation, learning rate and epochs
+    over ``mlp_playground_figure``.
 
-    Every change retrains the NumPy MLP from scratch (from the weights that ``seed`` draws) and
-    redraws the decision boundary and the loss curve.
+    Every change retrains the NumPy MLP from scratch (from the weights that ``seed``
+    draws) and redraws the decision boundary and the loss curve. For a page without a
+    kernel (the web book) the figure is also drawn in advance for each of
+    ``web_widths`` x ``web_depths``, the other controls at their starting values
+    (``helpers.widgets.static``); the page shows those greyed out. Each frame trains a
+    network, so keep the grid small.
 
     Args:
         X: (N, 2) inputs; y: (N,) integer labels.
-        width, depth, activation, lr, epochs, init, seed: the starting values of the controls
-            (width 1-64, depth 0-5, lr 0.001-10 on a log slider, epochs 10-2000).
+        width, depth, activation, lr, epochs, init, seed: the starting values of the
+            controls (width 1-64, depth 0-5, lr 0.001-10 on a log slider, epochs
+            10-2000).
+        web_widths, web_depths: the widths (1-64) and numbers of hidden layers (0-5)
+            drawn in advance; the starting ones are always added.
+        web: ``False`` draws nothing in advance (the live explorer alone).
 
     Returns:
-        an ``ipywidgets.VBox`` (controls above the figure). Its ``redraw()`` method redraws with
-        the current values; ``figure`` holds the last ``Figure`` drawn.
+        an ``ExplorerBox`` (an ``ipywidgets.VBox``, controls above the figure) whose
+        ``static`` is the ``StaticExplorer`` drawn in advance (``None`` if not ``web``).
+        Its ``redraw()`` method redraws with the current values; ``figure`` holds the
+        last ``Figure`` drawn.
     """
     import ipywidgets as widgets
     from IPython.display import display
+
+    from helpers.widgets.static import ExplorerBox
 
     X, y = _check_playground_data(X, y)
     width, depth = _check_architecture(width, depth, activation, init)
@@ -183,6 +209,11 @@ def mlp_playground(X, y, width=8, depth=2, activation="relu", lr=0.3, epochs=300
                          f"epochs 10-2000; got width={width}, depth={depth}, lr={lr:g}, epochs={epochs}")
     if isinstance(seed, bool) or not isinstance(seed, Real) or int(seed) != seed or not 0 <= seed <= 9999:
         raise ValueError(f"seed must be a whole number from 0 to 9999, got {seed!r}")
+    settings = dict(width=width, depth=depth, activation=activation, lr=lr, epochs=epochs,
+                    init=init, seed=int(seed))
+    static = None
+    if web:
+        static = _playground_static(X, y, settings, class_names, web_widths, web_depths)
 
     style = {"description_width": "initial"}
     width_slider = widgets.IntSlider(value=width, min=1, max=64, description="width", continuous_update=False)
@@ -202,9 +233,10 @@ def mlp_playground(X, y, width=8, depth=2, activation="relu", lr=0.3, epochs=300
     output = widgets.Output()
     # Two sliders or three small controls a row: four in one row squeeze the sliders to
     # nothing in a page as narrow as the book's.
-    box = widgets.VBox([widgets.HBox([width_slider, depth_slider]),
-                        widgets.HBox([lr_slider, epoch_slider]),
-                        widgets.HBox([activation_menu, init_menu, seed_box]), output])
+    box = ExplorerBox([widgets.HBox([width_slider, depth_slider]),
+                       widgets.HBox([lr_slider, epoch_slider]),
+                       widgets.HBox([activation_menu, init_menu, seed_box]), output],
+                      static=static)
 
     def redraw(change=None):
         with output:
@@ -221,3 +253,50 @@ def mlp_playground(X, y, width=8, depth=2, activation="relu", lr=0.3, epochs=300
     box.redraw = redraw
     redraw()
     return box
+
+
+def _playground_static(X, y, settings, class_names, web_widths, web_depths):
+    """The MLP playground drawn in advance (see ``mlp_playground``)."""
+    from helpers.widgets.static import Fixed, precompute, slider_or_fixed
+
+    grids = {}
+    for name, given, start, (low, high) in (
+        ("web_widths", web_widths, settings["width"], (1, 64)),
+        ("web_depths", web_depths, settings["depth"], (0, 5)),
+    ):
+        try:
+            values = set(given)
+        except TypeError:
+            raise TypeError(
+                f"{name} must be a list of whole numbers, got {given!r}"
+            ) from None
+        bad = [v for v in values if isinstance(v, bool) or not isinstance(v, Real)
+               or int(v) != v or not low <= v <= high]
+        if bad:
+            raise ValueError(f"{name} must hold whole numbers from {low} to {high}, "
+                             f"got {sorted(bad, key=str)}")
+        grids[name] = sorted(int(v) for v in values | {start})
+    controls = [
+        slider_or_fixed("width", grids["web_widths"], start=settings["width"],
+                        span=(1, 64)),
+        slider_or_fixed("depth", grids["web_depths"], label="hidden layers",
+                        start=settings["depth"], span=(0, 5)),
+        Fixed("lr", settings["lr"], label="learning rate", fmt="{:.3g}"),
+        Fixed("epochs", settings["epochs"], span=(10, 2000)),
+        Fixed("activation", settings["activation"]),
+        Fixed("init", settings["init"]),
+        Fixed("seed", settings["seed"]),
+    ]
+
+    def draw(width, depth, lr, epochs, activation, init, seed):
+        return mlp_playground_figure(X, y, width, depth, activation, lr, epochs, init,
+                                     seed=seed, class_names=class_names)
+
+    return precompute(
+        draw,
+        controls,
+        alt="Two panels for the chosen width and number of hidden layers: left, the "
+        "two moons with the class regions and decision boundary the trained network "
+        "draws, titled with its training accuracy; right, its training loss per epoch "
+        "on a log scale.",
+    )

@@ -110,24 +110,54 @@ def learning_rate_figure(X, y, lr, epochs=30, start=(0.0, 0.0), batch_size=None,
     return fig
 
 
-def learning_rate_explorer(X, y, lr=0.1, epochs=30, lr_range=(1e-3, 3.0), start=(0.0, 0.0),
-                           batch_sizes=(None, 32, 8, 1), seed=0):
-    """A slider for the learning rate (and controls for epochs and batch size) over ``learning_rate_figure``.
+def _default_web_lrs(low, high, lr):
+    """1 and 3 per decade inside ``[low, high]``, the two ends, and ``lr``."""
+    steps = [m * 10.0**e for e in range(-8, 4) for m in (1, 3)]
+    return sorted({v for v in steps if low <= v <= high} | {low, high, lr})
 
-    Each change retrains from the same ``start`` with NumPy gradient descent and redraws.
+
+def learning_rate_explorer(
+    X,
+    y,
+    lr=0.1,
+    epochs=30,
+    lr_range=(1e-3, 3.0),
+    start=(0.0, 0.0),
+    batch_sizes=(None, 32, 8, 1),
+    seed=0,
+    web_lrs=None,
+    web_batch_sizes=(None, 8),
+    web=True,
+):
+    """Controls for learning rate, epochs and batch size over ``learning_rate_figure``.
+
+    Each change retrains from the same ``start`` with NumPy gradient descent and
+    redraws.
+    For a page without a kernel (the web book) the figure is also drawn in advance for
+    each of ``web_lrs`` x ``web_batch_sizes`` at the starting ``epochs``
+    (``helpers.widgets.static``); the page shows those controls, epochs greyed out.
 
     Args:
         X: (N, 1) inputs; y: (N,) targets.
-        lr: the initial learning rate; lr_range: ``(lowest, highest)`` on the log slider.
+        lr: the initial learning rate; lr_range: ``(lowest, highest)`` on its log
+            slider.
         epochs: the initial number of epochs (the slider goes from 1 to 200).
         batch_sizes: the batch sizes offered; ``None`` stands for the full batch.
+        web_lrs: the learning rates drawn in advance, inside ``lr_range`` (default: 1
+            and 3 per decade, the ends and ``lr``; ``lr`` is always added).
+        web_batch_sizes: the batch sizes drawn in advance, among ``batch_sizes``.
+        web: ``False`` draws nothing in advance (the live explorer alone).
 
     Returns:
-        an ``ipywidgets.VBox`` (controls above the figure). Its ``redraw()`` method
-        redraws with the current values; ``figure`` holds the last ``Figure`` drawn.
+        an ``ExplorerBox`` (an ``ipywidgets.VBox``, controls above the figure) whose
+        ``static`` is the ``StaticExplorer`` drawn in advance (``None`` if not ``web``).
+        Its ``redraw()`` method redraws with the current values; ``figure`` holds the
+        last ``Figure`` drawn.
     """
     import ipywidgets as widgets
     from IPython.display import display
+
+    from helpers.widgets.static import ExplorerBox
 
     check_regression_data(X, y)
     lr = check_positive(lr, "lr")
@@ -135,37 +165,67 @@ def learning_rate_explorer(X, y, lr=0.1, epochs=30, lr_range=(1e-3, 3.0), start=
     try:
         low, high = (check_positive(v, "lr_range") for v in lr_range)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"lr_range must be (lowest, highest) positive learning rates, got {lr_range!r}") \
-            from error
+        raise ValueError(
+            "lr_range must be (lowest, highest) positive learning rates, "
+            f"got {lr_range!r}"
+        ) from error
     if not low <= lr <= high:
         raise ValueError(f"lr={lr:g} must lie in lr_range=({low:g}, {high:g})")
     _check_start(start)
     for b in batch_sizes:
         if b is not None:
             check_positive(b, "batch size in batch_sizes", integer=True)
+    static = None
+    if web:
+        static = _learning_rate_static(
+            X, y, lr, epochs, (low, high), start, batch_sizes, seed,
+            web_lrs, web_batch_sizes,
+        )
     # The menu's value for the full batch is 0, not None: a Dropdown whose value is None
     # shows no selection at all. redraw() turns 0 back into None.
     options = [("full batch", 0) if b is None else (str(b), b) for b in batch_sizes]
 
-    lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=math.log10(low), max=math.log10(high),
-                                       step=0.02, description="learning rate", readout_format=".3g",
-                                       continuous_update=False, style={"description_width": "initial"})
-    epoch_slider = widgets.IntSlider(value=min(epochs, 200), min=1, max=200, description="epochs",
-                                     continuous_update=False)
-    batch_menu = widgets.Dropdown(options=options, value=options[0][1], description="batch size",
-                                  style={"description_width": "initial"})
+    style = {"description_width": "initial"}
+    lr_slider = widgets.FloatLogSlider(
+        value=lr,
+        base=10,
+        min=math.log10(low),
+        max=math.log10(high),
+        step=0.02,
+        description="learning rate",
+        readout_format=".3g",
+        continuous_update=False,
+        style=style,
+    )
+    epoch_slider = widgets.IntSlider(
+        value=min(epochs, 200), min=1, max=200, description="epochs",
+        continuous_update=False,
+    )
+    batch_menu = widgets.Dropdown(
+        options=options, value=options[0][1], description="batch size", style=style
+    )
     output = widgets.Output()
     # The two sliders in one row and the menu below: three controls in a row leave the
     # sliders too short to use in a page as narrow as the book's.
-    box = widgets.VBox([widgets.HBox([lr_slider, epoch_slider]), widgets.HBox([batch_menu]), output])
+    box = ExplorerBox(
+        [widgets.HBox([lr_slider, epoch_slider]), widgets.HBox([batch_menu]), output],
+        static=static,
+    )
 
     def redraw(change=None):
         with output:
             output.clear_output(wait=True)
-            fig = learning_rate_figure(X, y, lr_slider.value, epochs=epoch_slider.value, start=start,
-                                       batch_size=batch_menu.value or None, seed=seed)
+            fig = learning_rate_figure(
+                X,
+                y,
+                lr_slider.value,
+                epochs=epoch_slider.value,
+                start=start,
+                batch_size=batch_menu.value or None,
+                seed=seed,
+            )
             display(fig)
-            plt.close(fig)  # shown once in the output area, not again by the notebook backend
+            plt.close(fig)  # shown once in the output area, not again by the backend
         box.figure = fig
 
     for control in (lr_slider, epoch_slider, batch_menu):
@@ -175,4 +235,63 @@ def learning_rate_explorer(X, y, lr=0.1, epochs=30, lr_range=(1e-3, 3.0), start=
     return box
 
 
-# ------------------------------------------------------------------ logistic regression (Chapter 2)
+def _learning_rate_static(X, y, lr, epochs, lr_range, start, batch_sizes, seed, web_lrs,
+                          web_batch_sizes):
+    """The learning-rate explorer drawn in advance (see ``learning_rate_explorer``)."""
+    from helpers.widgets.static import Fixed, Menu, precompute, slider_or_fixed
+
+    low, high = lr_range
+    if web_lrs is None:
+        web_lrs = _default_web_lrs(low, high, lr)
+    try:
+        web_lrs = sorted({check_positive(v, "web_lrs") for v in web_lrs} | {lr})
+    except TypeError:
+        raise TypeError(
+            f"web_lrs must be a list of learning rates, got {web_lrs!r}"
+        ) from None
+    outside = [v for v in web_lrs if not low <= v <= high]
+    if outside:
+        raise ValueError(
+            f"web_lrs must lie in lr_range=({low:g}, {high:g}), got {outside}"
+        )
+    try:
+        web_batch_sizes = tuple(web_batch_sizes)
+    except TypeError:
+        raise TypeError(
+            f"web_batch_sizes must be a list of batch sizes, got {web_batch_sizes!r}"
+        ) from None
+    missing = [b for b in web_batch_sizes if b not in batch_sizes]
+    if missing or len(web_batch_sizes) == 0:
+        raise ValueError(
+            f"web_batch_sizes must be some of batch_sizes={tuple(batch_sizes)}, "
+            f"got {tuple(web_batch_sizes)}"
+        )
+
+    def label(b):
+        return "full batch" if b is None else str(b)
+
+    controls = [
+        slider_or_fixed("lr", web_lrs, label="learning rate", start=lr, fmt="{:.3g}",
+                        log=True),
+        Fixed("epochs", min(epochs, 200), span=(1, 200)),
+    ]
+    unavailable = [label(b) for b in batch_sizes if b not in web_batch_sizes]
+    if len(web_batch_sizes) > 1:
+        options = {label(b): b for b in web_batch_sizes}
+        controls.append(Menu("batch_size", options, label="batch size",
+                             unavailable=unavailable))
+    else:
+        controls.append(Fixed("batch_size", web_batch_sizes[0], label="batch size",
+                              fmt=label(web_batch_sizes[0])))
+
+    def draw(lr, epochs, batch_size):
+        return learning_rate_figure(X, y, lr, epochs=epochs, start=start,
+                                    batch_size=batch_size, seed=seed)
+
+    return precompute(
+        draw,
+        controls,
+        alt="Two panels for the chosen settings: the training loss per epoch on a log "
+        "scale, and the path of the weight and bias from the same start over the "
+        "contours of the loss, towards the least-squares solution (a star).",
+    )
