@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 TEST_COMMAND = "pip install -r requirements.txt && pytest"
 BUILD_COMMAND = "pip install -r requirements.txt && jupyter-book build ."
-MATHJAX_PATH = "mathjax/tex-chtml-full.js"
+MATHJAX_PATH = "mathjax/startup.js"   # MathJax's loader; it loads the components below
 STATIC_DIR = "book/assets"
 
 SETUP_CELL_TEMPLATE = """\
@@ -167,11 +167,23 @@ def test_mathjax_is_vendored_and_matches_its_checksum(config):
     fonts = list((script.parent / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
     assert fonts, "MathJax's woff-v2 fonts are missing next to the script"
 
+    # The loader fetches core.js, each component listed in the configuration, and the
+    # font data of the CommonHTML output; every one must be here, with its checksum.
+    components = sphinx["mathjax3_config"]["loader"]["load"]
+    assert "input/tex" in components and "output/chtml" in components, components
+    files = [MATHJAX_PATH, "mathjax/core.js", "mathjax/output/chtml/fonts/tex.js"]
+    files += [f"mathjax/{component}.js" for component in components]
     notes = (ROOT / STATIC_DIR / "README.md").read_text(encoding="utf-8")
     recorded = re.findall(r"\b[0-9a-f]{64}\b", notes)
     assert recorded, "book/assets/README.md records no sha256"
-    actual = hashlib.sha256(script.read_bytes()).hexdigest()
-    assert actual in recorded, f"sha256 of {script.name} is {actual}, README records {recorded}"
+    for path in files:
+        file = ROOT / STATIC_DIR / path
+        assert file.is_file(), f"{file.relative_to(ROOT)} is missing"
+        actual = hashlib.sha256(file.read_bytes()).hexdigest()
+        assert actual in recorded, f"sha256 of {path} is {actual}, book/assets/README.md does not record it"
+    extensions = list((script.parent / "input" / "tex" / "extensions").glob("*.js"))
+    assert any(e.name == "boldsymbol.js" for e in extensions), \
+        "TeX extensions (loaded on demand, e.g. for \\boldsymbol) are missing"
 
 
 # ---------------------------------------------------------------- widgets without a CDN
