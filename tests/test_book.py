@@ -374,3 +374,28 @@ def test_intro_shows_the_path_from_regression_to_attention_and_scale():
     assert any("attention" in s.lower() for s in steps) and steps[-1].lower().startswith("scale"), steps
     for chapter in CHAPTERS:
         assert f"notebooks/{chapter.stem}" in intro, f"the intro does not link {chapter.name}"
+
+
+# ---------------------------------------------------------------- one title per lab
+
+def _first_heading(notebook):
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            match = re.search(r"^# (.+)$", "".join(cell["source"]), flags=re.M)
+            if match:
+                return match.group(1).strip()
+    return None
+
+
+def test_each_lab_has_the_same_title_in_the_labs_table_and_on_its_page():
+    table = (ROOT / "book" / "labs.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| \[([^\]]+)\]\(labs/(\w+)\.ipynb\)", table, flags=re.M)
+    lab_ids = sorted(path.parent.name for path in (ROOT / "labs").glob("*/*.ipynb")
+                     if path.stem == path.parent.name)
+    assert sorted(lab_id for _, lab_id in rows) == lab_ids, (rows, lab_ids)
+    for title, lab_id in rows:
+        student = _first_heading(ROOT / "book" / "labs" / f"{lab_id}.ipynb")
+        source = _first_heading(ROOT / "labs" / lab_id / f"{lab_id}.ipynb")
+        assert title == student == source, (
+            f"{lab_id}: the labs table says {title!r}, the student version {student!r}, "
+            f"the source {source!r}")
