@@ -3,8 +3,9 @@
 * ``book``, ``site_url``, ``chromium``: the built web book, served on 127.0.0.1, and the
   Chromium that opens it (tests/test_browser.py, tests/test_browser_layout.py). The
   book is built once per session.
-* ``slow``: every test that builds the book, runs a notebook or a lab, or drives Chromium
-  gets this marker, so that ``pytest -m "not slow"`` runs only the fast unit tests.
+* ``slow``: every test that builds the book, runs a notebook or a lab, or drives
+  Chromium gets this marker, so that ``pytest -m "not slow"`` runs only the fast
+  unit tests.
 """
 
 import functools
@@ -14,9 +15,16 @@ import threading
 import time
 
 import pytest
-
-from book_site import HTML, BUILD_TIMEOUT_S, ROOT, Build, _cause, _find_chromium, _QuietHandler, \
-    _run_jupyter_book
+from book_site import (
+    BUILD_TIMEOUT_S,
+    HTML,
+    ROOT,
+    Build,
+    _cause,
+    _find_chromium,
+    _QuietHandler,
+    _run_jupyter_book,
+)
 
 # Test files whose tests build the book, run notebooks or labs, or drive Chromium. Every
 # chapter notebook collected by nbval (notebooks/*.ipynb) is slow as well.
@@ -45,7 +53,10 @@ def book():
     result = _run_jupyter_book(ROOT, BUILD_TIMEOUT_S, "--all")
     log = result.stdout + result.stderr
     if result.returncode != 0:
-        pytest.fail(f"`jupyter-book build . --all` failed (exit {result.returncode}):\n{_cause(log)}")
+        pytest.fail(
+            f"`jupyter-book build . --all` failed (exit {result.returncode}):\n"
+            + _cause(log)
+        )
     return Build(HTML, log, started)
 
 
@@ -53,9 +64,11 @@ def book():
 def chromium():
     path = _find_chromium()
     if path is None:
-        reason = ("Chromium is not installed (looked for $DLBOOK_CHROMIUM, `chromium`, "
-                  "`chromium-browser` and /usr/bin/chromium); install Debian's `chromium` "
-                  "package, as .ci/run does, to run the browser tests")
+        reason = (
+            "Chromium is not installed (looked for $DLBOOK_CHROMIUM, `chromium`, "
+            "`chromium-browser` and /usr/bin/chromium); install Debian's `chromium` "
+            "package, as .ci/run does, to run the browser tests"
+        )
         if os.environ.get("DLBOOK_REQUIRE_BROWSER"):
             pytest.fail(reason)
         pytest.skip(reason)

@@ -22,7 +22,6 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-
 from book_site import CHROMIUM_FLAGS, HTML
 from book_toc import toc_docs
 
@@ -43,7 +42,8 @@ _SLIDERS = """() => Array.from(document.querySelectorAll(
     '.widget-hslider .slider-container, input[type="range"]'))
   .filter(e => e.offsetParent !== null)
   .map(e => ({what: e.matches('input') ? 'input[type=range]' : 'ipywidgets slider',
-              near: (e.closest('.widget-hslider, label, div') || e).textContent.trim().slice(0, 40),
+              near: (e.closest('.widget-hslider, label, div') || e)
+                      .textContent.trim().slice(0, 40),
               width: Math.round(e.getBoundingClientRect().width)}))"""
 
 # What sticks out past the right edge of the window (for the failure message).
@@ -52,9 +52,12 @@ _OVERFLOW = """() => {
   const sticking = [];
   for (const e of document.querySelectorAll('article *')) {
     const box = e.getBoundingClientRect();
-    if (box.width > 0 && box.right > width + 1 && !sticking.some(s => s.element.contains(e))) {
-      sticking.push({element: e, text: `<${e.tagName.toLowerCase()} class="${e.className}"> `
-                     + `${(e.textContent || '').trim().slice(0, 50)} (right edge ${Math.round(box.right)} px)`});
+    const inside = sticking.some(s => s.element.contains(e));
+    if (box.width > 0 && box.right > width + 1 && !inside) {
+      const tag = `<${e.tagName.toLowerCase()} class="${e.className}">`;
+      const text = (e.textContent || '').trim().slice(0, 50);
+      sticking.push({element: e,
+                     text: `${tag} ${text} (right edge ${Math.round(box.right)} px)`});
     }
   }
   return {scroll_width: document.documentElement.scrollWidth, client_width: width,
@@ -67,7 +70,9 @@ def _pages():
 
 
 def _browser_context(playwright, chromium, viewport):
-    browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+    browser = playwright.chromium.launch(
+        executable_path=chromium, headless=True, args=CHROMIUM_FLAGS
+    )
     return browser, browser.new_context(viewport=viewport, service_workers="block")
 
 
@@ -92,7 +97,10 @@ def phone(book, site_url, chromium):
         try:
             for path in _pages():
                 page = _open(context, site_url, path)
-                results[path] = {"overflow": page.evaluate(_OVERFLOW), "sliders": page.evaluate(_SLIDERS)}
+                results[path] = {
+                    "overflow": page.evaluate(_OVERFLOW),
+                    "sliders": page.evaluate(_SLIDERS),
+                }
                 page.close()
         finally:
             browser.close()
@@ -106,7 +114,9 @@ def weights(book, site_url, chromium):
 
     results = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_FLAGS
+        )
         try:
             for path in _pages():
                 context = browser.new_context(viewport=DESKTOP, service_workers="block")
@@ -114,21 +124,31 @@ def weights(book, site_url, chromium):
 
                 def record(request, fetched=fetched):
                     sizes = request.sizes()
-                    fetched.append((urlsplit(request.url).path, request.resource_type,
-                                    sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+                    fetched.append(
+                        (
+                            urlsplit(request.url).path,
+                            request.resource_type,
+                            sizes["responseBodySize"] + sizes["responseHeadersSize"],
+                        )
+                    )
 
                 context.on("requestfinished", record)
                 page = _open(context, site_url, path)
                 # Scroll through the page, so that whatever loads on the way is counted.
                 page.evaluate("""async () => {
-                  for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight) {
-                    window.scrollTo(0, y); await new Promise(r => setTimeout(r, 20)); } }""")
+                  const step = window.innerHeight;
+                  for (let y = 0; y < document.body.scrollHeight; y += step) {
+                    window.scrollTo(0, y);
+                    await new Promise(r => setTimeout(r, 20));
+                  } }""")
                 try:
                     page.wait_for_load_state("networkidle", timeout=10_000)
                 except Exception:
                     pass
-                results[path] = {"files": fetched,
-                                 "widgets": page.locator(".widget-subarea").count()}
+                results[path] = {
+                    "files": fetched,
+                    "widgets": page.locator(".widget-subarea").count(),
+                }
                 context.close()
         finally:
             browser.close()
@@ -136,19 +156,31 @@ def weights(book, site_url, chromium):
 
 
 def test_no_page_scrolls_sideways_on_a_phone(phone):
-    wide = {path: r["overflow"] for path, r in phone.items()
-            if r["overflow"]["scroll_width"] > r["overflow"]["client_width"]}
+    wide = {
+        path: r["overflow"]
+        for path, r in phone.items()
+        if r["overflow"]["scroll_width"] > r["overflow"]["client_width"]
+    }
     assert not wide, "pages wider than a 390 px phone:\n" + "\n".join(
-        f"{path}: {o['scroll_width']} px > {o['client_width']} px; sticking out: {o['sticking']}"
-        for path, o in wide.items())
+        f"{path}: {o['scroll_width']} px > {o['client_width']} px; "
+        f"sticking out: {o['sticking']}"
+        for path, o in wide.items()
+    )
 
 
 def test_every_slider_is_usable_on_a_phone(phone):
     sliders = [(path, s) for path, r in phone.items() for s in r["sliders"]]
-    assert sliders, "no slider found on any page at 390 px (the explorers of chapters 1-3 have some)"
-    short = [f"{path}: {s['what']} near {s['near']!r} is {s['width']} px" for path, s in sliders
-             if s["width"] < MIN_SLIDER_PX]
-    assert not short, f"sliders shorter than {MIN_SLIDER_PX} px at 390 px:\n" + "\n".join(short)
+    assert sliders, (
+        "no slider found on any page at 390 px (chapters 1-3 have explorers)"
+    )
+    short = [
+        f"{path}: {s['what']} near {s['near']!r} is {s['width']} px"
+        for path, s in sliders
+        if s["width"] < MIN_SLIDER_PX
+    ]
+    assert not short, (
+        f"sliders shorter than {MIN_SLIDER_PX} px at 390 px:\n" + "\n".join(short)
+    )
 
 
 def _weight_without_images(visit):
@@ -166,13 +198,17 @@ def test_a_chapter_page_weighs_under_3_mb_before_images(weights):
     details = []
     for path in heavy:
         biggest = sorted(weights[path]["files"], key=lambda f: -f[2])[:6]
-        details.append(f"{path}: {heavy[path] / 1e6:.2f} MB; largest: "
-                       + ", ".join(f"{p} {n / 1e6:.2f} MB" for p, kind, n in biggest))
-    assert not heavy, "chapter pages of 3 MB or more before images:\n" + "\n".join(details)
+        details.append(
+            f"{path}: {heavy[path] / 1e6:.2f} MB; largest: "
+            + ", ".join(f"{p} {n / 1e6:.2f} MB" for p, kind, n in biggest)
+        )
+    assert not heavy, "chapter pages of 3 MB or more before images:\n" + "\n".join(
+        details
+    )
 
 
 class _MathFinder(HTMLParser):
-    """Whether a built page holds mathematics for MathJax (Sphinx marks it class="math")."""
+    """Whether a built page holds mathematics (Sphinx marks it class="math")."""
 
     def __init__(self):
         super().__init__()
@@ -190,10 +226,15 @@ def _has_math(path):
 
 
 def test_pages_without_math_do_not_load_mathjax(weights):
-    loads = {path: any(p.startswith(MATHJAX_FOLDER) for p, kind, n in w["files"])
-             for path, w in weights.items()}
-    needless = [path for path, loaded in loads.items()
-                if loaded and not _has_math(path) and not weights[path]["widgets"]]
+    loads = {
+        path: any(p.startswith(MATHJAX_FOLDER) for p, kind, n in w["files"])
+        for path, w in weights.items()
+    }
+    needless = [
+        path
+        for path, loaded in loads.items()
+        if loaded and not _has_math(path) and not weights[path]["widgets"]
+    ]
     missing = [path for path, loaded in loads.items() if _has_math(path) and not loaded]
     assert not needless, f"pages without mathematics that load MathJax: {needless}"
     assert not missing, f"pages with mathematics that do not load MathJax: {missing}"
@@ -201,8 +242,11 @@ def test_pages_without_math_do_not_load_mathjax(weights):
 
 
 def test_no_page_loads_the_font_awesome_script(weights):
-    loading = [path for path, w in weights.items()
-               if any(p == FONT_AWESOME_SCRIPT for p, kind, n in w["files"])]
+    loading = [
+        path
+        for path, w in weights.items()
+        if any(p == FONT_AWESOME_SCRIPT for p, kind, n in w["files"])
+    ]
     assert not loading, f"pages that load {FONT_AWESOME_SCRIPT} (1.5 MB): {loading}"
 
 
@@ -217,16 +261,24 @@ def test_icons_still_draw_without_the_script(book, site_url, chromium):
             page = _open(context, site_url, f"{chapter}.html")
             page.evaluate("document.fonts.ready")
             icons = page.evaluate("""() => Array.from(document.querySelectorAll(
-                '.article-header-buttons i[class*="fa-"], .article-header-buttons span[class*="fa-"]'))
+                '.article-header-buttons i[class*="fa-"], '
+                + '.article-header-buttons span[class*="fa-"]'))
               .filter(i => i.offsetParent !== null)
               .map(i => ({cls: i.className, width: i.getBoundingClientRect().width,
                           glyph: getComputedStyle(i, '::before').content,
                           font: getComputedStyle(i, '::before').fontFamily}))""")
         finally:
             browser.close()
-    assert len(icons) >= 3, f"the page's header shows fewer icons than expected: {icons}"
-    blank = [i for i in icons if i["width"] < 8 or i["glyph"] in ("none", "normal", '""')
-             or "Font Awesome" not in i["font"]]
+    assert len(icons) >= 3, (
+        f"the page's header shows fewer icons than expected: {icons}"
+    )
+    blank = [
+        i
+        for i in icons
+        if i["width"] < 8
+        or i["glyph"] in ("none", "normal", '""')
+        or "Font Awesome" not in i["font"]
+    ]
     assert not blank, f"icons drawn without their Font Awesome glyph: {blank}"
 
 
@@ -240,12 +292,17 @@ def test_one_search_box(book, site_url, chromium):
             page = _open(context, site_url, f"{chapter}.html")
             boxes = page.evaluate("""() => Array.from(document.querySelectorAll(
                 '.search-button-field, input[type="search"]'))
-              .filter(e => e.offsetParent !== null && e.getBoundingClientRect().width > 0)
-              .map(e => (e.closest('header, aside, nav, article, div[id]') || {id: '?'}).id
-                        || e.closest('header, aside, nav, article').tagName)""")
+              .filter(e => e.offsetParent !== null)
+              .filter(e => e.getBoundingClientRect().width > 0)
+              .map(e => {
+                const box = e.closest('header, aside, nav, article, div[id]');
+                return box ? (box.id || box.tagName) : '?';
+              })""")
         finally:
             browser.close()
-    assert len(boxes) == 1, f"{chapter}: {len(boxes)} search boxes visible at 1280 px, in {boxes}"
+    assert len(boxes) == 1, (
+        f"{chapter}: {len(boxes)} search boxes visible at 1280 px, in {boxes}"
+    )
 
 
 def test_each_lab_has_one_title(book, site_url, chromium):
@@ -259,23 +316,30 @@ def test_each_lab_has_one_title(book, site_url, chromium):
             table = page.eval_on_selector_all(
                 "article table a[href*='labs/lab']",
                 "links => links.filter(a => !a.href.includes('colab'))"
-                ".map(a => [a.getAttribute('href'), a.textContent.trim()])")
+                ".map(a => [a.getAttribute('href'), a.textContent.trim()])",
+            )
             titles = {}
             for href, _ in table:
                 lab_page = _open(context, site_url, urljoin("book/labs.html", href))
                 heading = lab_page.eval_on_selector("article h1", "h => h.textContent")
-                sidebar = lab_page.eval_on_selector(".bd-sidenav a.current", "a => a.textContent")
+                sidebar = lab_page.eval_on_selector(
+                    ".bd-sidenav a.current", "a => a.textContent"
+                )
                 titles[href] = (heading.replace("#", "").strip(), sidebar.strip())
                 lab_page.close()
         finally:
             browser.close()
     assert len(table) >= 3, f"the labs table links {len(table)} labs: {table}"
-    differ = [f"{href}: table {name!r}, page {titles[href][0]!r}, sidebar {titles[href][1]!r}"
-              for href, name in table if not name == titles[href][0] == titles[href][1]]
+    differ = [
+        f"{href}: table {name!r}, page {titles[href][0]!r}, sidebar {titles[href][1]!r}"
+        for href, name in table
+        if not name == titles[href][0] == titles[href][1]
+    ]
     assert not differ, "labs with more than one title:\n" + "\n".join(differ)
 
 
 # ---------------------------------------------------------------- the bibliography
+
 
 class _Bibliography(HTMLParser):
     """The label and text of each entry of the bibliography page.
@@ -293,7 +357,9 @@ class _Bibliography(HTMLParser):
         classes = (dict(attrs).get("class") or "").split()
         if tag == "div" and "citation" in classes:
             self.entries.append({"label": "", "text": ""})
-        elif self.entries and tag == "span" and (self._label_depth or "label" in classes):
+        elif (
+            self.entries and tag == "span" and (self._label_depth or "label" in classes)
+        ):
             self._label_depth += 1
 
     def handle_endtag(self, tag):
@@ -317,5 +383,9 @@ def test_bibliography_is_author_year_with_each_arxiv_id_once(book):
     repeated = []
     for entry in entries:
         ids = Counter(re.findall(r"\b\d{4}\.\d{4,5}\b", entry["text"]))
-        repeated += [f"{entry['label']}: arXiv {i} {n} times" for i, n in ids.items() if n > 1]
-    assert not repeated, "entries that repeat their arXiv identifier:\n" + "\n".join(repeated)
+        repeated += [
+            f"{entry['label']}: arXiv {i} {n} times" for i, n in ids.items() if n > 1
+        ]
+    assert not repeated, "entries that repeat their arXiv identifier:\n" + "\n".join(
+        repeated
+    )

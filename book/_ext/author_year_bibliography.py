@@ -61,7 +61,10 @@ class AuthorYearLabelStyle(BaseLabelStyle):
         seen = Counter()
         for label in labels:
             if label in repeated:
-                label, seen[label] = label + ascii_lowercase[seen[label]], seen[label] + 1
+                label, seen[label] = (
+                    label + ascii_lowercase[seen[label]],
+                    seen[label] + 1,
+                )
             yield label
 
 
@@ -71,10 +74,16 @@ def _repeats_the_eprint(entry, field_name):
     value = entry.fields.get(field_name, "").strip()
     if not eprint or not value:
         return False
-    arxiv_page = re.fullmatch(r"https?://(www\.)?arxiv\.org/(abs|pdf)/" + re.escape(eprint)
-                              + r"(v\d+)?(\.pdf)?/?", value)
-    return bool(arxiv_page) or value.lower() in (f"arxiv preprint arxiv:{eprint}".lower(),
-                                                 f"arxiv:{eprint}".lower())
+    arxiv_page = re.fullmatch(
+        r"https?://(www\.)?arxiv\.org/(abs|pdf)/"
+        + re.escape(eprint)
+        + r"(v\d+)?(\.pdf)?/?",
+        value,
+    )
+    return bool(arxiv_page) or value.lower() in (
+        f"arxiv preprint arxiv:{eprint}".lower(),
+        f"arxiv:{eprint}".lower(),
+    )
 
 
 class AuthorYearStyle(UnsrtStyle):
@@ -82,7 +91,9 @@ class AuthorYearStyle(UnsrtStyle):
     default_sorting_style = "author_year_title"
 
     def format_entry(self, label, entry, bib_data=None):
-        redundant = [name for name in ("url", "howpublished") if _repeats_the_eprint(entry, name)]
+        redundant = [
+            name for name in ("url", "howpublished") if _repeats_the_eprint(entry, name)
+        ]
         if not redundant:
             return super().format_entry(label, entry, bib_data=bib_data)
         # Format a copy without the fields that repeat the arXiv identifier.

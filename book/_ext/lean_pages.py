@@ -24,7 +24,8 @@ from sphinx.application import Sphinx
 
 # The theme's <script> tag for Font Awesome, as pydata-sphinx-theme writes it.
 FONT_AWESOME_SCRIPT = re.compile(
-    r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+    r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?'
+)
 WIDGET_SCRIPT = "embed-amd.js"
 
 
@@ -33,7 +34,7 @@ def _filename(script):
 
 
 def _is_mathjax(app, script):
-    """The MathJax script itself, or the inline ``window.MathJax = {...}`` that configures it."""
+    """The MathJax script, or the inline ``window.MathJax = {...}`` configuring it."""
     if _filename(script).endswith(app.config.mathjax_path):
         return True
     body = getattr(script, "attributes", {}).get("body", "")
