@@ -35,6 +35,27 @@ def test_the_first_benchmarks_are_registered():
         assert benchmark.name == name and benchmark.compares
 
 
+def test_the_chapter_4_benchmarks_are_registered():
+    assert {"adam_step", "batchnorm"} <= set(BENCHMARKS)
+    labels = [case.label for case in BENCHMARKS["adam_step"].cases(False)]
+    assert labels[0] == "Adam, 1,049,600 parameters"  # the ~1M-parameter set
+
+
+def test_the_chapter_6_benchmark_is_registered_at_the_character_model_size():
+    full, quick = BENCHMARKS["lstm"].cases(False), BENCHMARKS["lstm"].cases(True)
+    assert [case.label for case in full] == ["LSTM(64, 128), batch 32, T 64"]
+    assert full[0].flops == 6.0 * 4 * 128 * (64 + 128) * 32 * 64  # 6 * 4H(D + H) * N * T
+    assert quick[0].flops < full[0].flops / 100  # --quick stays small
+
+
+def test_the_chapter_7_benchmark_is_registered():
+    labels = [case.label for case in BENCHMARKS["attention"].cases(False)]
+    assert labels == ["attention, causal, (8, 4, 128, 32)",
+                      "MultiheadAttention(128, 4), causal, x (8, 128, 128)"]
+    quick = BENCHMARKS["attention"].cases(True)
+    assert quick[0].flops == 12.0 * 2 * 4 * 32 * 32 * 32
+
+
 def test_every_case_of_every_benchmark_is_measured_at_every_thread_count(quick_report):
     expected = [(name, case.label, threads) for name, benchmark in BENCHMARKS.items()
                 for case in benchmark.cases(True) for threads in (1, 2)]
@@ -72,6 +93,15 @@ def test_autograd_summary_states_the_engines_overhead(quick_report):
     lines = [line for line in quick_report["summary"] if line.startswith("autograd engine overhead")]
     assert len(lines) == 4  # two networks, two thread counts
     assert all("hand-written backward" in line and "torch.autograd" in line for line in lines)
+
+
+def test_conv_summary_states_how_much_slower_the_loops_are(quick_report):
+    lines = [line for line in quick_report["summary"] if line.startswith("conv2d loops")]
+    assert len(lines) == 2  # one size, two thread counts
+    assert all("x the vectorised NumPy time" in line and "x torch" in line for line in lines)
+    labels = [row["case"] for row in quick_report["rows"] if row["benchmark"] == "conv"]
+    assert any("1->6 5x5, padding 2 on 28x28" in label for label in labels)
+    assert any("6->16 5x5 on 14x14" in label for label in labels)
 
 
 def test_the_report_records_the_machine_and_the_command(quick_report):

@@ -12,9 +12,10 @@ from matplotlib.contour import ContourSet  # noqa: E402
 
 from helpers.numpy_nn.linear_regression import (LinearRegression, fit_closed_form,  # noqa: E402
                                                 gradient_descent, minibatch_sgd)
-from helpers.plot import (COLORS, PALETTE, _PlainLogFormatter, check_figure, path_of,  # noqa: E402
+from helpers.plot import (COLORS, PALETTE, check_figure, path_of,  # noqa: E402
                           plot_curves, plot_history, plot_loss_contours, plot_regression_fit,
                           set_log_scale, use_book_style)
+from helpers.plot.style import _PlainLogFormatter  # noqa: E402
 from helpers.train import History  # noqa: E402
 from helpers.widgets import learning_rate_explorer, learning_rate_figure, train_from  # noqa: E402
 

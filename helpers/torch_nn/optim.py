@@ -3,10 +3,15 @@
 Gradients come from autograd and updates from ``torch.optim.SGD``; the batches are
 drawn exactly as in the NumPy version, so from the same weights and seed the two
 follow the same trajectory.
+
+The optimisers ``SGD``, ``RMSprop``, ``Adam`` and ``AdamW`` here are torch's own
+(``helpers.torch_nn.optim.Adam is torch.optim.Adam``): the NumPy classes in
+``helpers.numpy_nn.optim`` are written to follow them step for step.
 """
 
 import numpy as np
 import torch
+from torch.optim import SGD, Adam, AdamW, RMSprop  # noqa: F401  (the twins, re-exported)
 
 from helpers.checks import check_array, check_positive, check_same_length
 from helpers.train import History, batch_indices, check_not_diverged

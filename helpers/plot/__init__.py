@@ -1,0 +1,63 @@
+"""Figures the chapters share: one look, one palette, a few reusable plots.
+
+Every function draws on ``ax`` when one is given and otherwise makes a new figure,
+and returns the axes it drew on, so figures can be combined::
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    plot_history(history, ax=left, logy=True)
+    plot_loss_contours(X, y, paths={"GD": history}, ax=right)
+
+One module per topic, so a figure's code is found by what it shows:
+
+    style           the palette, ``use_book_style``, log axes, ``check_figure``
+    training        ``plot_history``, ``plot_curves``, ``plot_gradient_norms``
+    regression      ``plot_regression_fit``, ``plot_loss_contours``, ``path_of``
+    classification  decision regions, confusion matrices, image grids, ROC and PR curves
+    graphs          ``plot_computation_graph``
+
+Every public name is also importable from ``helpers.plot`` itself.
+"""
+
+from helpers.plot.classification import (
+    CLASS_MARKERS,
+    plot_confusion_matrix,
+    plot_decision_boundary,
+    plot_image_grid,
+    plot_pr_curve,
+    plot_roc_curve,
+)
+from helpers.plot.graphs import plot_computation_graph
+from helpers.plot.regression import path_of, plot_loss_contours, plot_regression_fit
+from helpers.plot.style import (
+    COLORS,
+    PALETTE,
+    check_figure,
+    class_colors,
+    integer_ticks,
+    set_log_scale,
+    use_book_style,
+)
+from helpers.plot.training import plot_curves, plot_gradient_norms, plot_history
+
+__all__ = [
+    "PALETTE",
+    "COLORS",
+    "CLASS_MARKERS",
+    "use_book_style",
+    "set_log_scale",
+    "integer_ticks",
+    "check_figure",
+    "class_colors",
+    "plot_history",
+    "plot_curves",
+    "plot_gradient_norms",
+    "plot_regression_fit",
+    "path_of",
+    "plot_loss_contours",
+    "plot_decision_boundary",
+    "plot_confusion_matrix",
+    "plot_image_grid",
+    "plot_roc_curve",
+    "plot_pr_curve",
+    "plot_computation_graph",
+]
