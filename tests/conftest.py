@@ -1,87 +1,48 @@
-"""Fixtures shared by the tests of the built book (test_browser.py,
-test_browser_explorers.py): the book built once per session, a local web server for
-it, and Debian's Chromium. See test_browser.py for what they are used for and the
-environment variables that steer them (DLBOOK_REUSE_BUILD, DLBOOK_CHROMIUM,
-DLBOOK_REQUIRE_BROWSER).
+"""Fixtures shared by several test files, and the ``slow`` marker.
+
+* ``book``, ``site_url``, ``chromium``: the built web book, served on 127.0.0.1, and the
+  Chromium that opens it (tests/test_browser.py, tests/test_browser_layout.py,
+  tests/test_browser_explorers.py). The
+  book is built once per session.
+* ``slow``: every test that builds the book, runs a notebook or a lab, or drives
+  Chromium gets this marker, so that ``pytest -m "not slow"`` runs only the fast
+  unit tests.
 """
 
 import functools
 import http.server
 import os
-import re
-import shutil
-import subprocess
-import sys
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from book_site import (
+    BUILD_TIMEOUT_S,
+    HTML,
+    ROOT,
+    Build,
+    _cause,
+    _find_chromium,
+    _QuietHandler,
+    _run_jupyter_book,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build"
-HTML = BUILD / "html"
-
-BUILD_TIMEOUT_S = 1800  # a cold build executes every chapter (about a minute each)
-
-# Chromium as the machine's notes prescribe: headless, no sandbox (CI runs as root), and
-# none of the background traffic to Google that a closed network refuses.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-# ---------------------------------------------------------------- the build
-
-
-@dataclass
-class Build:
-    html: Path
-    log: str  # the build's output; empty when an existing build was reused
-    started: float  # when the build started (seconds since the epoch)
+# Test files whose tests build the book, run notebooks or labs, or drive Chromium. Every
+# chapter notebook collected by nbval (notebooks/*.ipynb) is slow as well.
+SLOW_TEST_FILES = {
+    "test_browser.py",
+    "test_browser_layout.py",
+    "test_browser_explorers.py",
+    "test_grading.py",
+    "test_lab_answers.py",
+    "test_labs.py",
+}
 
 
-def _run_jupyter_book(book_dir, timeout, *extra):
-    command = [
-        sys.executable,
-        "-c",
-        "from jupyter_book.cli.main import main; main()",
-        "build",
-        str(book_dir),
-        *extra,
-    ]
-    return subprocess.run(
-        command,
-        cwd=book_dir,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-
-
-def _cause(log, before=2, after=40):
-    """The part of a failed build's output that says why: from the first error on."""
-    lines = log.splitlines()
-    first = next(
-        (
-            i
-            for i, line in enumerate(lines)
-            if re.search(
-                r"Executing notebook failed|Exception occurred|\b(ERROR|CRITICAL): ",
-                line,
-            )
-        ),
-        max(len(lines) - after, 0),
-    )
-    return "\n".join(lines[max(first - before, 0) : first + after])
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.suffix == ".ipynb" or item.path.name in SLOW_TEST_FILES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -101,19 +62,6 @@ def book():
     return Build(HTML, log, started)
 
 
-# ---------------------------------------------------------------- the browser
-
-
-def _find_chromium():
-    candidates = [
-        os.environ.get("DLBOOK_CHROMIUM"),
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-        "/usr/bin/chromium",
-    ]
-    return next((c for c in candidates if c and Path(c).is_file()), None)
-
-
 @pytest.fixture(scope="session")
 def chromium():
     path = _find_chromium()
@@ -127,11 +75,6 @@ def chromium():
             pytest.fail(reason)
         pytest.skip(reason)
     return path
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="session")

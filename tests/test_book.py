@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 TEST_COMMAND = "pip install -r requirements.txt && pytest"
 BUILD_COMMAND = "pip install -r requirements.txt && jupyter-book build ."
-MATHJAX_PATH = "mathjax/tex-chtml-full.js"
+MATHJAX_PATH = "mathjax/startup.js"   # MathJax's loader; it loads the components below
 STATIC_DIR = "book/assets"
 
 SETUP_CELL_TEMPLATE = """\
@@ -168,11 +168,23 @@ def test_mathjax_is_vendored_and_matches_its_checksum(config):
     fonts = list((script.parent / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
     assert fonts, "MathJax's woff-v2 fonts are missing next to the script"
 
+    # The loader fetches core.js, each component listed in the configuration, and the
+    # font data of the CommonHTML output; every one must be here, with its checksum.
+    components = sphinx["mathjax3_config"]["loader"]["load"]
+    assert "input/tex" in components and "output/chtml" in components, components
+    files = [MATHJAX_PATH, "mathjax/core.js", "mathjax/output/chtml/fonts/tex.js"]
+    files += [f"mathjax/{component}.js" for component in components]
     notes = (ROOT / STATIC_DIR / "README.md").read_text(encoding="utf-8")
     recorded = re.findall(r"\b[0-9a-f]{64}\b", notes)
     assert recorded, "book/assets/README.md records no sha256"
-    actual = hashlib.sha256(script.read_bytes()).hexdigest()
-    assert actual in recorded, f"sha256 of {script.name} is {actual}, README records {recorded}"
+    for path in files:
+        file = ROOT / STATIC_DIR / path
+        assert file.is_file(), f"{file.relative_to(ROOT)} is missing"
+        actual = hashlib.sha256(file.read_bytes()).hexdigest()
+        assert actual in recorded, f"sha256 of {path} is {actual}, book/assets/README.md does not record it"
+    extensions = list((script.parent / "input" / "tex" / "extensions").glob("*.js"))
+    assert any(e.name == "boldsymbol.js" for e in extensions), \
+        "TeX extensions (loaded on demand, e.g. for \\boldsymbol) are missing"
 
 
 # ---------------------------------------------------------------- widgets without a CDN
@@ -363,3 +375,28 @@ def test_intro_shows_the_path_from_regression_to_attention_and_scale():
     assert any("attention" in s.lower() for s in steps) and steps[-1].lower().startswith("scale"), steps
     for chapter in CHAPTERS:
         assert f"notebooks/{chapter.stem}" in intro, f"the intro does not link {chapter.name}"
+
+
+# ---------------------------------------------------------------- one title per lab
+
+def _first_heading(notebook):
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            match = re.search(r"^# (.+)$", "".join(cell["source"]), flags=re.M)
+            if match:
+                return match.group(1).strip()
+    return None
+
+
+def test_each_lab_has_the_same_title_in_the_labs_table_and_on_its_page():
+    table = (ROOT / "book" / "labs.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| \[([^\]]+)\]\(labs/(\w+)\.ipynb\)", table, flags=re.M)
+    lab_ids = sorted(path.parent.name for path in (ROOT / "labs").glob("*/*.ipynb")
+                     if path.stem == path.parent.name)
+    assert sorted(lab_id for _, lab_id in rows) == lab_ids, (rows, lab_ids)
+    for title, lab_id in rows:
+        student = _first_heading(ROOT / "book" / "labs" / f"{lab_id}.ipynb")
+        source = _first_heading(ROOT / "labs" / lab_id / f"{lab_id}.ipynb")
+        assert title == student == source, (
+            f"{lab_id}: the labs table says {title!r}, the student version {student!r}, "
+            f"the source {source!r}")

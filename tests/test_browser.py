@@ -15,6 +15,7 @@ takes seconds), then:
   stayed free of errors and no request left 127.0.0.1. Screenshots land in
   ``_build/screenshots/``.
 
+The fixtures ``book``, ``site_url`` and ``chromium`` are in ``tests/conftest.py``.
 The browser tests use Debian's Chromium (``/usr/bin/chromium``) or the one named by
 ``$DLBOOK_CHROMIUM``; where there is none they are skipped, with the reason, unless
 ``$DLBOOK_REQUIRE_BROWSER`` is set (``.ci/run`` sets it, so CI never skips them).
@@ -26,23 +27,18 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
+from book_site import BUILD, CHROMIUM_FLAGS, HTML, ROOT, _run_jupyter_book
 from book_toc import load_yaml, toc_docs
-from conftest import CHROMIUM_FLAGS, _run_jupyter_book  # the build and browser fixtures live there
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build"
-HTML = BUILD / "html"
 SCREENSHOTS = BUILD / "screenshots"
 
 PAGE_TIMEOUT_MS = 30_000
 SEARCH_WORD = "gradient"
 ALT_TEXT_FORMAT = '{"mystnb": {"image": {"alt": "What the figure shows, in words"}}}'
-
 
 
 def _is_notebook(doc):
@@ -55,6 +51,7 @@ def _built_docs():
 
 
 # ---------------------------------------------------------------- the build
+# (the `book` fixture, which builds it, is in tests/conftest.py)
 
 def _page_file(doc):
     return HTML / f"{doc}.html"
@@ -233,6 +230,7 @@ def test_a_notebook_that_raises_fails_the_build(tmp_path):
 
 
 # ---------------------------------------------------------------- the browser
+# (the `chromium` and `site_url` fixtures are in tests/conftest.py)
 
 @dataclass
 class Visit:

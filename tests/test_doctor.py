@@ -111,3 +111,17 @@ def test_requirement_lines_that_are_not_packages_are_skipped(tmp_path, line):
     path = tmp_path / "r.txt"
     path.write_text(f"{line}\nnumpy==2.4.6\n")
     assert [r.name for r in doctor.read_requirements(path)] == ["numpy"]
+
+
+def test_the_supported_python_is_the_same_everywhere():
+    """pyproject.toml, the doctor's check line and the README name one minimum Python."""
+    import tomllib
+
+    need = ".".join(str(v) for v in doctor.MINIMUM_PYTHON)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["requires-python"] == f">={need}", project["requires-python"]
+    assert f"Python {need} or newer" in (ROOT / "README.md").read_text(encoding="utf-8")
+    line = doctor.check_python().lines()[0]
+    assert line.startswith("[OK]") and f"needs {need} or newer" in line, line
+    old = doctor.check_python((3, doctor.MINIMUM_PYTHON[1] - 1, 0))
+    assert not old.ok and f"needs {need} or newer" in old.detail, old.detail
