@@ -147,7 +147,8 @@ def race_figure(surface="valley", lr_scale=1.0, optimisers=None, ax=None, title=
 def optimiser_race(surface="valley", lr_scale=1.0, optimisers=None):
     """The live explorer: pick the surface, the optimisers and a learning-rate factor.
 
-    Needs a running kernel with ipywidgets; returns the widget box.
+    Returns the widget box (a notebook shows it when it is a cell's last expression);
+    in the static web book, Figure 4.2 shows the race at three factors instead.
     """
     import ipywidgets as widgets
     from IPython.display import display
@@ -155,10 +156,10 @@ def optimiser_race(surface="valley", lr_scale=1.0, optimisers=None):
     check_choice(surface, "surface", tuple(SURFACES))
     lr_scale = check_positive(lr_scale, "lr_scale")
     chosen = set(_check_optimisers(optimisers))
-    surface_box = widgets.Dropdown(
+    surface_menu = widgets.Dropdown(
         options=list(SURFACES), value=surface, description="surface"
     )
-    scale_box = widgets.FloatLogSlider(
+    scale_slider = widgets.FloatLogSlider(
         value=lr_scale,
         base=10,
         min=-1.5,
@@ -172,24 +173,26 @@ def optimiser_race(surface="valley", lr_scale=1.0, optimisers=None):
         for name in OPTIMISERS
     }
     output = widgets.Output()
-
-    def redraw(*_):
-        names = [name for name, box in ticks.items() if box.value] or ["SGD"]
-        with output:
-            output.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7, 4.6))
-            race_figure(surface_box.value, scale_box.value, names, ax=ax)
-            plt.show()
-
-    for control in [surface_box, scale_box, *ticks.values()]:
-        control.observe(redraw, names="value")
-    redraw()
     box = widgets.VBox(
         [
-            widgets.HBox([surface_box, scale_box]),
+            widgets.HBox([surface_menu, scale_slider]),
             widgets.HBox(list(ticks.values())),
             output,
         ]
     )
-    display(box)
+
+    def redraw(change=None):
+        names = [name for name, tick in ticks.items() if tick.value] or ["SGD"]
+        with output:
+            output.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(7, 4.6))
+            race_figure(surface_menu.value, scale_slider.value, names, ax=ax)
+            display(fig)
+            plt.close(fig)
+        box.figure = fig
+
+    for control in [surface_menu, scale_slider, *ticks.values()]:
+        control.observe(redraw, names="value")
+    box.redraw = redraw
+    redraw()
     return box
