@@ -190,6 +190,101 @@ SHARED_CASES = {
 }
 
 
+def _sequence_cases():
+    """Recurrent layers, embeddings and gradient clipping (chapter 6)."""
+    from helpers.numpy_nn import rnn
+    from helpers.numpy_nn.embedding import Embedding
+
+    T, N, D, H, L = 4, 3, 2, 5, 2
+    seq, state, top = (
+        rng.normal(size=(T, N, D)),
+        rng.normal(size=(L, N, H)),
+        rng.normal(size=(T, N, H)),
+    )
+    step_x, step_h = rng.normal(size=(N, D)), rng.normal(size=(N, H))
+    ids = np.array([[0, 3, 3], [2, 1, 0]])
+
+    def lstm_forward(x, h_0, c_0):
+        return rnn.LSTM(D, H, num_layers=L).forward(x, (h_0, c_0))
+
+    def lstm_cell_forward(x, h_0, c_0):
+        return rnn.LSTMCell(D, H).forward(x, (h_0, c_0))
+
+    cases = {
+        "embedding.Embedding.forward": lambda m: (
+            Embedding(4, 3).forward,
+            {"x": _f("labels", ids)},
+            {},
+        ),
+        "embedding.Embedding.backward": lambda m: (
+            _after_forward(Embedding(4, 3), ids),
+            {"dout": _f("float", rng.normal(size=(2, 3, 3)))},
+            {},
+        ),
+        "clip.clip_grad_norm_": lambda m: (
+            m.clip_grad_norm_,
+            {"grads": _f("float", Z.copy())},
+            {"max_norm": 1.0},
+        ),
+        "rnn.LSTM.forward": lambda m: (
+            lstm_forward,
+            {
+                "x": _f("float", seq),
+                "h_0": _f("float", state),
+                "c_0": _f("float", state),
+            },
+            {},
+        ),
+        "rnn.LSTM.backward": lambda m: (
+            _after_forward(rnn.LSTM(D, H, num_layers=L), seq),
+            {
+                "d_output": _f("float", top),
+                "d_h_n": _f("float", state),
+                "d_c_n": _f("float", state),
+            },
+            {},
+        ),
+        "rnn.LSTMCell.forward": lambda m: (
+            lstm_cell_forward,
+            {
+                "x": _f("float", step_x),
+                "h_0": _f("float", step_h),
+                "c_0": _f("float", step_h),
+            },
+            {},
+        ),
+        "rnn.LSTMCell.backward": lambda m: (
+            _after_forward(rnn.LSTMCell(D, H), step_x),
+            {"d_h_next": _f("float", step_h), "d_c_next": _f("float", step_h)},
+            {},
+        ),
+    }
+    for name in ("RNN", "GRU"):
+        cls = getattr(rnn, name)
+        cases[f"rnn.{name}.forward"] = lambda m, cls=cls: (
+            cls(D, H, num_layers=L).forward,
+            {"x": _f("float", seq), "hx": _f("float", state)},
+            {},
+        )
+        cases[f"rnn.{name}.backward"] = lambda m, cls=cls: (
+            _after_forward(cls(D, H, num_layers=L), seq),
+            {"d_output": _f("float", top), "d_h_n": _f("float", state)},
+            {},
+        )
+        cell = getattr(rnn, f"{name}Cell")
+        cases[f"rnn.{name}Cell.forward"] = lambda m, cell=cell: (
+            cell(D, H).forward,
+            {"x": _f("float", step_x), "hx": _f("float", step_h)},
+            {},
+        )
+        cases[f"rnn.{name}Cell.backward"] = lambda m, cell=cell: (
+            _after_forward(cell(D, H), step_x),
+            {"d_h_next": _f("float", step_h)},
+            {},
+        )
+    return cases
+
+
 def _numpy_only_cases():
     from helpers.numpy_nn import layers
     from helpers.numpy_nn.autograd import Tensor
@@ -229,10 +324,20 @@ def _numpy_only_cases():
         "optim.Optimizer": lambda m: (lambda params: m.Optimizer([params], {"lr": 0.1}),
                                       {"params": _f("float", Z)}, {}),
     }
-    # Optimisers take a list (or dict) of arrays; the wrappers put the one array in a list.
+    from helpers.numpy_nn.dropout import Dropout
+    from helpers.numpy_nn.norm import BatchNorm1d, LayerNorm
+    for name, make in (("norm.BatchNorm1d", lambda: BatchNorm1d(2)),
+                       ("norm.LayerNorm", lambda: LayerNorm(2)),
+                       ("dropout.Dropout", lambda: Dropout(0.5, rng=0))):
+        cases[f"{name}.forward"] = lambda m, make=make: (
+            make().forward, {"x": _f("float", X)}, {})
+        cases[f"{name}.backward"] = lambda m, make=make: (_after_forward(make(), X),
+                                                          {"dout": _f("float", X)}, {})
+    # Optimisers take a list (or dict) of arrays; the wrappers put the array in a list.
     for name in ("SGD", "RMSprop", "Adam", "AdamW"):
         cases[f"optim.{name}"] = lambda m, name=name: (
-            lambda params: getattr(m, name)([params], lr=0.1), {"params": _f("float", Z)}, {})
+            lambda params: getattr(m, name)([params], lr=0.1),
+            {"params": _f("float", Z)}, {})
         cases[f"optim.{name}.step"] = lambda m, name=name: (
             lambda grads: getattr(m, name)([Z.copy()], lr=0.1).step([grads]),
             {"grads": _f("float", Z)}, {})
@@ -240,6 +345,7 @@ def _numpy_only_cases():
         cls = getattr(layers, name)
         cases[f"layers.{name}.forward"] = lambda m, cls=cls: (cls().forward, {"x": _f("float", Z)}, {})
         cases[f"layers.{name}.backward"] = lambda m, cls=cls: (_after_forward(cls(), Z), {"dout": _f("float", Z)}, {})
+    cases.update(_sequence_cases())
     return cases
 
 
@@ -269,6 +375,7 @@ for _package, _only in (("numpy_nn", _numpy_only_cases()), ("torch_nn", _torch_o
         if _target is not None and getattr(_target, "__module__", "").startswith("helpers."):
             CASES[f"{_package}.{_key}"] = (_module, _make)
 
+SCHEDULERS = ("LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR")
 # Public callables that take no array to corrupt, or one corruption that does not apply, and why.
 NO_ARRAYS = "takes sizes, names or models, not arrays; its argument errors are tested in test_defects.py"
 EXEMPT = {
@@ -290,13 +397,18 @@ EXEMPT = {
     "numpy_nn.tensor_mlp.TensorMLP.load_state_dict": "takes a dict; names and shapes are checked in test_tensor_mlp.py",
     "numpy_nn.optim.sgd_step": "takes dicts of arrays; test_defects.py checks its gradient checks",
     "numpy_nn.optim.log_parameters": "takes a History and a model, not arrays",
-    **{f"numpy_nn.lr_scheduler.{name}": "takes an optimiser and numbers; see ARGUMENT_CASES below"
-       for name in ("LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR")},
-    **{f"numpy_nn.lr_scheduler.{name}.lr_at": "takes a step and a learning rate, numbers"
-       for name in ("LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR")},
+    **{f"numpy_nn.lr_scheduler.{name}": "takes an optimiser; see ARGUMENT_CASES"
+       for name in SCHEDULERS},
+    **{f"numpy_nn.lr_scheduler.{name}.lr_at": "takes a step and a learning rate"
+       for name in SCHEDULERS},
     "numpy_nn.lr_scheduler.warmup_cosine": "takes numbers; see ARGUMENT_CASES below",
-    "numpy_nn.optim.Optimizer.step": "the base class has no update rule; its subclasses' step is tested",
-    **{f"numpy_nn.optim.{name}.load_state_dict": "takes a dict from state_dict(); checked in test_optim.py"
+    "numpy_nn.layers.TrainEvalMixin": "train(), eval(); see ARGUMENT_CASES, test_norm",
+    "numpy_nn.norm.BatchNorm1d": NO_ARRAYS, "numpy_nn.norm.LayerNorm": NO_ARRAYS,
+    "numpy_nn.dropout.Dropout": "takes p and an rng; see ARGUMENT_CASES below",
+    "numpy_nn.norm.BatchNorm1d.load_state_dict": "takes a dict; see test_norm.py",
+    "numpy_nn.norm.LayerNorm.load_state_dict": "takes a dict; see test_norm.py",
+    "numpy_nn.optim.Optimizer.step": "the base class has no update rule",
+    **{f"numpy_nn.optim.{name}.load_state_dict": "takes a dict; see test_optim.py"
        for name in ("Optimizer", "SGD", "RMSprop", "Adam", "AdamW")},
     "numpy_nn.linear.Linear.load_state_dict": "takes a dict; names and shapes are checked in test_linear_regression.py",
     "numpy_nn.layers.Sequential.load_state_dict": "takes a dict; names are checked in test_layers.py",
@@ -310,6 +422,13 @@ EXEMPT = {
     "torch_nn.optim.autograd_gradients": "takes a model and a loss tensor that autograd itself checks",
     "torch_nn.optim.log_parameters": "takes a History and a model, not arrays",
 }
+# Chapter 6: recurrent layers, embeddings and clipping.
+_SEQUENCE_CLASSES = ("embedding.Embedding", "rnn.RNN", "rnn.LSTM", "rnn.GRU",
+                     "rnn.RNNCell", "rnn.LSTMCell", "rnn.GRUCell")
+EXEMPT.update({f"numpy_nn.{name}": NO_ARRAYS for name in _SEQUENCE_CLASSES})
+_TAKES_A_DICT = "takes a dict; test_rnn.py and test_embedding.py check names and shapes"
+EXEMPT.update({f"numpy_nn.{name}.load_state_dict": _TAKES_A_DICT
+               for name in _SEQUENCE_CLASSES})
 # (case, argument, corruption) -> why that corruption is not an error there.
 NOT_AN_ERROR = {
     ("numpy_nn.init.xavier_uniform_", "weight", "nonfinite"): "the values are about to be overwritten",
@@ -323,6 +442,12 @@ NOT_AN_ERROR = {
     ("numpy_nn.autograd.Tensor", "data", "nonfinite"): "nan and inf are values the engine carries, as torch does",
     ("numpy_nn.autograd.Tensor.backward", "gradient", "dtype"): "the gradient is stored as float64 whatever it was",
 }
+NOT_AN_ERROR.update({
+    ("numpy_nn.clip.clip_grad_norm_", "grads", "empty"):
+        "a gradient without entries adds 0 to the norm, as in torch",
+    ("numpy_nn.clip.clip_grad_norm_", "grads", "nonfinite"):
+        "as torch by default, a nan gradient gives a nan norm (see error_if_nonfinite)",
+})
 
 
 def test_every_public_function_has_a_case():
@@ -409,39 +534,103 @@ def test_the_twins_give_the_same_messages():
 
 
 
-# --- arguments that are not arrays: hyperparameters, probabilities, the order of calls ---------------
+# --- arguments that are not arrays: hyperparameters, probabilities, order of calls ---
 def _optimizer_arguments():
     from helpers.numpy_nn import optim
+
     params = {"w": np.zeros(3)}
     return [
-        ("Adam(learning_rate=0.1)", lambda: optim.Adam(params, learning_rate=0.1), TypeError,
-         r"Adam got an unexpected keyword argument 'learning_rate'; its hyperparameters are lr, betas"),
-        ("SGD(momentun=0.9)", lambda: optim.SGD(params, lr=0.1, momentun=0.9), TypeError,
-         r"'momentun' \(did you mean 'momentum'\?\)"),
-        ("SGD(lr=-0.1)", lambda: optim.SGD(params, lr=-0.1), ValueError,
-         r"lr must be a non-negative number, got -0.1"),
-        ("Adam(lr=-1)", lambda: optim.Adam(params, lr=-1), ValueError, r"lr must be a non-negative"),
-        ("Adam(betas=(0.9, 1.0))", lambda: optim.Adam(params, betas=(0.9, 1.0)), ValueError,
-         r"betas\[1\] must be in \[0, 1\), got 1.0"),
-        ("AdamW(betas=(-0.1, 0.9))", lambda: optim.AdamW(params, betas=(-0.1, 0.9)), ValueError,
-         r"betas\[0\] must be in \[0, 1\), got -0.1"),
-        ("Adam(betas=0.9)", lambda: optim.Adam(params, betas=0.9), TypeError,
-         r"betas must be a pair \(beta1, beta2\)"),
-        ("Adam(eps=0)", lambda: optim.Adam(params, eps=0), ValueError, r"eps must be positive"),
-        ("RMSprop(eps=-1e-8)", lambda: optim.RMSprop(params, eps=-1e-8), ValueError,
-         r"eps must be positive"),
-        ("SGD(momentum=-0.9)", lambda: optim.SGD(params, lr=0.1, momentum=-0.9), ValueError,
-         r"momentum must be a non-negative number, got -0.9"),
-        ("RMSprop(momentum=-1)", lambda: optim.RMSprop(params, momentum=-1), ValueError,
-         r"momentum must be a non-negative"),
-        ("SGD(nesterov=True)", lambda: optim.SGD(params, lr=0.1, nesterov=True), ValueError,
-         r"nesterov=True needs momentum > 0 and dampening = 0, got momentum=0"),
-        ("SGD(weight_decay=-1)", lambda: optim.SGD(params, lr=0.1, weight_decay=-1), ValueError,
-         r"weight_decay must be a non-negative"),
-        ("step(wrong names)", lambda: optim.SGD(params, lr=0.1).step({"v": np.zeros(3)}), KeyError,
-         r"grads must have exactly the names of params \['w'\], got \['v'\]"),
-        ("step(wrong shape)", lambda: optim.SGD(params, lr=0.1).step({"w": np.zeros(4)}), ValueError,
-         r"grads\['w'\] must have the shape of params\['w'\], \(3,\), got \(4,\)"),
+        (
+            "Adam(learning_rate=0.1)",
+            lambda: optim.Adam(params, learning_rate=0.1),
+            TypeError,
+            r"Adam got an unexpected keyword argument 'learning_rate'; "
+            r"its hyperparameters are lr, betas",
+        ),
+        (
+            "SGD(momentun=0.9)",
+            lambda: optim.SGD(params, lr=0.1, momentun=0.9),
+            TypeError,
+            r"'momentun' \(did you mean 'momentum'\?\)",
+        ),
+        (
+            "SGD(lr=-0.1)",
+            lambda: optim.SGD(params, lr=-0.1),
+            ValueError,
+            r"lr must be a non-negative number, got -0.1",
+        ),
+        (
+            "Adam(lr=-1)",
+            lambda: optim.Adam(params, lr=-1),
+            ValueError,
+            r"lr must be a non-negative",
+        ),
+        (
+            "Adam(betas=(0.9, 1.0))",
+            lambda: optim.Adam(params, betas=(0.9, 1.0)),
+            ValueError,
+            r"betas\[1\] must be in \[0, 1\), got 1.0",
+        ),
+        (
+            "AdamW(betas=(-0.1, 0.9))",
+            lambda: optim.AdamW(params, betas=(-0.1, 0.9)),
+            ValueError,
+            r"betas\[0\] must be in \[0, 1\), got -0.1",
+        ),
+        (
+            "Adam(betas=0.9)",
+            lambda: optim.Adam(params, betas=0.9),
+            TypeError,
+            r"betas must be a pair \(beta1, beta2\)",
+        ),
+        (
+            "Adam(eps=0)",
+            lambda: optim.Adam(params, eps=0),
+            ValueError,
+            r"eps must be positive",
+        ),
+        (
+            "RMSprop(eps=-1e-8)",
+            lambda: optim.RMSprop(params, eps=-1e-8),
+            ValueError,
+            r"eps must be positive",
+        ),
+        (
+            "SGD(momentum=-0.9)",
+            lambda: optim.SGD(params, lr=0.1, momentum=-0.9),
+            ValueError,
+            r"momentum must be a non-negative number, got -0.9",
+        ),
+        (
+            "RMSprop(momentum=-1)",
+            lambda: optim.RMSprop(params, momentum=-1),
+            ValueError,
+            r"momentum must be a non-negative",
+        ),
+        (
+            "SGD(nesterov=True)",
+            lambda: optim.SGD(params, lr=0.1, nesterov=True),
+            ValueError,
+            r"nesterov=True needs momentum > 0 and dampening = 0, got momentum=0",
+        ),
+        (
+            "SGD(weight_decay=-1)",
+            lambda: optim.SGD(params, lr=0.1, weight_decay=-1),
+            ValueError,
+            r"weight_decay must be a non-negative",
+        ),
+        (
+            "step(wrong names)",
+            lambda: optim.SGD(params, lr=0.1).step({"v": np.zeros(3)}),
+            KeyError,
+            r"grads must have exactly the names of params \['w'\], got \['v'\]",
+        ),
+        (
+            "step(wrong shape)",
+            lambda: optim.SGD(params, lr=0.1).step({"w": np.zeros(4)}),
+            ValueError,
+            r"grads\['w'\] must have the shape of params\['w'\], \(3,\), got \(4,\)",
+        ),
     ]
 
 
@@ -458,43 +647,278 @@ def _scheduler_arguments():
     o = fresh()
     torch_optimizer = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.1)
     return [
-        ("scheduler.step() first", step_too_early, ValueError,
-         r"call optimizer.step\(\) before scheduler.step\(\): StepLR.step\(\) was called before"),
-        ("StepLR(step_size=0)", lambda: sched.StepLR(o, step_size=0), ValueError,
-         r"step_size must be a positive integer, got 0"),
-        ("StepLR(step_size=2.5)", lambda: sched.StepLR(o, step_size=2.5), TypeError,
-         r"step_size must be a positive integer, got 2.5 of type float"),
-        ("StepLR(gamma=-1)", lambda: sched.StepLR(o, 3, gamma=-1), ValueError,
-         r"gamma must be a positive number, got -1"),
-        ("CosineAnnealingLR(T_max=0)", lambda: sched.CosineAnnealingLR(o, T_max=0), ValueError,
-         r"T_max must be a positive integer"),
-        ("CosineAnnealingLR(eta_min=-0.1)", lambda: sched.CosineAnnealingLR(o, 10, eta_min=-0.1),
-         ValueError, r"eta_min must be a non-negative number, got -0.1"),
-        ("LinearLR(start_factor=0)", lambda: sched.LinearLR(o, start_factor=0), ValueError,
-         r"start_factor must be a number in \(0, 1\], got 0"),
-        ("LinearLR(end_factor=1.5)", lambda: sched.LinearLR(o, end_factor=1.5), ValueError,
-         r"end_factor must be a number in \[0, 1\], got 1.5"),
-        ("SequentialLR(milestones)", lambda: sched.SequentialLR(o, [sched.LinearLR(o)], [3]),
-         ValueError, r"milestones must be a list of len\(schedulers\) - 1 = 0 steps, got \[3\]"),
-        ("SequentialLR(schedulers)", lambda: sched.SequentialLR(o, [sched.LinearLR(o), "cos"], [3]),
-         TypeError, r"schedulers\[1\] must be a scheduler such as LinearLR.*got str"),
-        ("SequentialLR(other optimizer)", lambda: sched.SequentialLR(o, [sched.LinearLR(fresh())], []),
-         ValueError, r"schedulers\[0\] must belong to the same optimizer"),
-        ("StepLR(torch optimizer)", lambda: sched.StepLR(torch_optimizer, 3), TypeError,
-         r"optimizer must be an optimiser from helpers.numpy_nn.optim .*torch.optim.lr_scheduler"),
-        ("warmup_cosine(warmup_steps)", lambda: sched.warmup_cosine(5, 10, 10, 0.1), ValueError,
-         r"warmup_steps must be smaller than total_steps = 10, got 10"),
-        ("warmup_cosine(step=-1)", lambda: sched.warmup_cosine(-1, 10, 2, 0.1), ValueError,
-         r"step must be an integer >= 0, got -1"),
-        ("warmup_cosine(min_lr)", lambda: sched.warmup_cosine(1, 10, 2, 0.1, min_lr=0.2), ValueError,
-         r"min_lr must be a number in \[0, 0.1\], got 0.2"),
+        (
+            "scheduler.step() first",
+            step_too_early,
+            ValueError,
+            r"call optimizer.step\(\) before scheduler.step\(\): "
+            r"StepLR.step\(\) was called before",
+        ),
+        (
+            "StepLR(step_size=0)",
+            lambda: sched.StepLR(o, step_size=0),
+            ValueError,
+            r"step_size must be a positive integer, got 0",
+        ),
+        (
+            "StepLR(step_size=2.5)",
+            lambda: sched.StepLR(o, step_size=2.5),
+            TypeError,
+            r"step_size must be a positive integer, got 2.5 of type float",
+        ),
+        (
+            "StepLR(gamma=-1)",
+            lambda: sched.StepLR(o, 3, gamma=-1),
+            ValueError,
+            r"gamma must be a positive number, got -1",
+        ),
+        (
+            "CosineAnnealingLR(T_max=0)",
+            lambda: sched.CosineAnnealingLR(o, T_max=0),
+            ValueError,
+            r"T_max must be a positive integer",
+        ),
+        (
+            "CosineAnnealingLR(eta_min=-0.1)",
+            lambda: sched.CosineAnnealingLR(o, 10, eta_min=-0.1),
+            ValueError,
+            r"eta_min must be a non-negative number, got -0.1",
+        ),
+        (
+            "LinearLR(start_factor=0)",
+            lambda: sched.LinearLR(o, start_factor=0),
+            ValueError,
+            r"start_factor must be a number in \(0, 1\], got 0",
+        ),
+        (
+            "LinearLR(end_factor=1.5)",
+            lambda: sched.LinearLR(o, end_factor=1.5),
+            ValueError,
+            r"end_factor must be a number in \[0, 1\], got 1.5",
+        ),
+        (
+            "SequentialLR(milestones)",
+            lambda: sched.SequentialLR(o, [sched.LinearLR(o)], [3]),
+            ValueError,
+            r"milestones must be a list of len\(schedulers\) - 1 = 0 steps, got \[3\]",
+        ),
+        (
+            "SequentialLR(schedulers)",
+            lambda: sched.SequentialLR(o, [sched.LinearLR(o), "cos"], [3]),
+            TypeError,
+            r"schedulers\[1\] must be a scheduler such as LinearLR.*got str",
+        ),
+        (
+            "SequentialLR(other optimizer)",
+            lambda: sched.SequentialLR(o, [sched.LinearLR(fresh())], []),
+            ValueError,
+            r"schedulers\[0\] must belong to the same optimizer",
+        ),
+        (
+            "StepLR(torch optimizer)",
+            lambda: sched.StepLR(torch_optimizer, 3),
+            TypeError,
+            r"optimizer must be an optimiser from helpers.numpy_nn.optim "
+            r".*torch.optim.lr_scheduler",
+        ),
+        (
+            "warmup_cosine(warmup_steps)",
+            lambda: sched.warmup_cosine(5, 10, 10, 0.1),
+            ValueError,
+            r"warmup_steps must be smaller than total_steps = 10, got 10",
+        ),
+        (
+            "warmup_cosine(step=-1)",
+            lambda: sched.warmup_cosine(-1, 10, 2, 0.1),
+            ValueError,
+            r"step must be an integer >= 0, got -1",
+        ),
+        (
+            "warmup_cosine(min_lr)",
+            lambda: sched.warmup_cosine(1, 10, 2, 0.1, min_lr=0.2),
+            ValueError,
+            r"min_lr must be a number in \[0, 0.1\], got 0.2",
+        ),
     ]
 
 
-ARGUMENT_CASES = _optimizer_arguments() + _scheduler_arguments()
+def _layer_arguments():
+    from helpers.numpy_nn.dropout import Dropout
+    from helpers.numpy_nn.norm import BatchNorm1d, LayerNorm
+
+    return [
+        (
+            "BatchNorm1d(4) on (6, 3)",
+            lambda: BatchNorm1d(4).forward(np.ones((6, 3))),
+            ValueError,
+            r"x must have shape \(N, C\) or \(N, C, L\) with C=4 for BatchNorm1d\(4"
+            r".*got shape \(6, 3\)",
+        ),
+        (
+            "BatchNorm1d(3) on (2, 3, 4, 5)",
+            lambda: BatchNorm1d(3).forward(np.ones((2, 3, 4, 5))),
+            ValueError,
+            r"x must have shape \(N, C\) or \(N, C, L\) with C=3"
+            r".*got shape \(2, 3, 4, 5\)",
+        ),
+        (
+            "BatchNorm1d(3) on (3,)",
+            lambda: BatchNorm1d(3).forward(np.ones(3)),
+            ValueError,
+            r"with C=3 .*got shape \(3,\)",
+        ),
+        (
+            "BatchNorm1d batch of 1",
+            lambda: BatchNorm1d(5).forward(np.ones((1, 5))),
+            ValueError,
+            r"expected more than 1 value per channel when training, "
+            r"got input of shape \(1, 5\)",
+        ),
+        (
+            "BatchNorm1d(momentum=2)",
+            lambda: BatchNorm1d(3, momentum=2),
+            ValueError,
+            r"momentum must be a number in \[0, 1\] or None, got 2",
+        ),
+        (
+            "BatchNorm1d(eps=0)",
+            lambda: BatchNorm1d(3, eps=0),
+            ValueError,
+            r"eps must be positive",
+        ),
+        (
+            "LayerNorm(4) on (2, 3)",
+            lambda: LayerNorm(4).forward(np.ones((2, 3))),
+            ValueError,
+            r"x must have shape \(\.\.\., 4\) for LayerNorm.*got shape \(2, 3\)",
+        ),
+        (
+            "LayerNorm('4')",
+            lambda: LayerNorm("4"),
+            TypeError,
+            r"normalized_shape must be an integer or a tuple of integers, got '4'",
+        ),
+        (
+            "Dropout(p=1)",
+            lambda: Dropout(1.0),
+            ValueError,
+            r"p must be a probability in \[0, 1\), got 1.0 "
+            r"\(p=1 would drop every unit\)",
+        ),
+        (
+            "Dropout(p=-0.1)",
+            lambda: Dropout(-0.1),
+            ValueError,
+            r"p must be a probability in \[0, 1\)",
+        ),
+        (
+            "Dropout(p='0.5')",
+            lambda: Dropout("0.5"),
+            TypeError,
+            r"p must be a probability.*of type str",
+        ),
+        (
+            "Dropout(rng=RandomState)",
+            lambda: Dropout(0.5, rng=np.random.RandomState(0)),
+            TypeError,
+            r"rng must be a numpy.random.Generator or an integer seed",
+        ),
+        (
+            "Sequential.train('yes')",
+            lambda: Dropout(0.5).train("yes"),
+            TypeError,
+            r"mode must be True or False, got 'yes'",
+        ),
+    ]
 
 
-@pytest.mark.parametrize("label, call, error, pattern", ARGUMENT_CASES, ids=[c[0] for c in ARGUMENT_CASES])
+ARGUMENT_CASES = _optimizer_arguments() + _scheduler_arguments() + _layer_arguments()
+
+
+@pytest.mark.parametrize(
+    "label, call, error, pattern", ARGUMENT_CASES, ids=[c[0] for c in ARGUMENT_CASES]
+)
 def test_bad_arguments_are_named_with_what_was_expected(label, call, error, pattern):
     with pytest.raises(error, match=pattern):
+        call()
+
+
+def _sequence_errors():
+    """Chapter 6's argument errors: (what is wrong, a call making it, the message)."""
+    from helpers.numpy_nn import rnn
+    from helpers.numpy_nn.clip import clip_grad_norm_
+    from helpers.numpy_nn.embedding import Embedding
+    from helpers.text import CharVocabulary
+
+    def after_forward(layer, x):
+        layer.forward(x)
+        return layer
+
+    lstm = rnn.LSTM(3, 4, num_layers=2, batch_first=True)
+    x = np.zeros((2, 5, 3))
+    return [
+        (
+            "characters outside the vocabulary",
+            lambda: CharVocabulary("abc").encode("cab!"),
+            r"text must contain only characters of the vocabulary .* '!' at position 3",
+        ),
+        (
+            "a sequence of the wrong rank",
+            lambda: lstm.forward(np.zeros((5, 3))),
+            r"x must have shape \(N, T, D\) with batch_first=True, got shape \(5, 3\)",
+        ),
+        (
+            "a sequence of the wrong rank, time first",
+            lambda: rnn.RNN(3, 4).forward(np.zeros(3)),
+            r"x must have shape \(T, N, D\) with batch_first=False, got shape \(3,\)",
+        ),
+        (
+            "the wrong feature size",
+            lambda: lstm.forward(np.zeros((2, 5, 4))),
+            r"x must have input_size = 3 features in its last axis, shape \(N, T, 3\)",
+        ),
+        (
+            "a hidden state of the wrong shape",
+            lambda: rnn.GRU(3, 4).forward(x.transpose(1, 0, 2), np.zeros((2, 2, 4))),
+            r"hx must have shape \(num_layers, N, hidden_size\) = \(1, 2, 4\), "
+            r"got \(2, 2, 4\)",
+        ),
+        (
+            "a cell state of the wrong shape",
+            lambda: lstm.forward(x, (np.zeros((2, 2, 4)), np.zeros((2, 4)))),
+            r"c_0 must have shape \(num_layers, N, hidden_size\) = \(2, 2, 4\), "
+            r"got \(2, 4\)",
+        ),
+        (
+            "a cell's hidden state of the wrong shape",
+            lambda: rnn.RNNCell(3, 4).forward(np.zeros((2, 3)), np.zeros((3, 4))),
+            r"hx must have shape \(N, hidden_size\) = \(2, 4\), got \(3, 4\)",
+        ),
+        (
+            "an output gradient of the wrong shape",
+            lambda: after_forward(rnn.RNN(3, 4), x).backward(np.zeros((2, 5, 3))),
+            r"d_output must have shape the output's shape \(T, N, hidden_size\) = "
+            r"\(2, 5, 4\)",
+        ),
+        (
+            "a negative max_norm",
+            lambda: clip_grad_norm_([np.ones(3)], -0.5),
+            r"max_norm must be a non-negative number, got -0.5",
+        ),
+        (
+            "token ids out of range",
+            lambda: Embedding(10, 2).forward(np.array([[1, 10]])),
+            r"x must hold ids in 0..9 for num_embeddings=10, "
+            r"got 10 at position \(0, 1\)",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "what, call, message",
+    _sequence_errors(),
+    ids=[case[0] for case in _sequence_errors()],
+)
+def test_sequence_model_errors_say_what_was_expected(what, call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
         call()

@@ -35,6 +35,18 @@ def test_the_first_benchmarks_are_registered():
         assert benchmark.name == name and benchmark.compares
 
 
+def test_the_chapter_4_benchmarks_are_registered():
+    assert {"adam_step", "batchnorm"} <= set(BENCHMARKS)
+    labels = [case.label for case in BENCHMARKS["adam_step"].cases(False)]
+    assert labels[0] == "Adam, 1,049,600 parameters"  # the ~1M-parameter set
+
+
+def test_the_chapter_6_benchmark_is_registered_at_the_character_model_size():
+    full, quick = BENCHMARKS["lstm"].cases(False), BENCHMARKS["lstm"].cases(True)
+    assert [case.label for case in full] == ["LSTM(64, 128), batch 32, T 64"]
+    assert full[0].flops == 6.0 * 4 * 128 * (64 + 128) * 32 * 64  # 6 * 4H(D + H) * N * T
+    assert quick[0].flops < full[0].flops / 100  # --quick stays small
+
 def test_every_case_of_every_benchmark_is_measured_at_every_thread_count(quick_report):
     expected = [(name, case.label, threads) for name, benchmark in BENCHMARKS.items()
                 for case in benchmark.cases(True) for threads in (1, 2)]

@@ -156,14 +156,11 @@ def test_state_has_torchs_names_and_values():
         for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
             np.testing.assert_allclose(mine[name], theirs[name].numpy(), rtol=1e-12)
     sgd = optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
-    assert all(
-        state == {} for state in sgd.state.values()
-    )  # the buffer appears on step 1
+    # The buffer appears on step 1, as b_1 = g_1 (a copy, not the caller's array).
+    assert all(state == {} for state in sgd.state.values())
     sgd.step(net.grads)
     for key, grad in net.grads.items():
-        np.testing.assert_array_equal(
-            sgd.state[key]["momentum_buffer"], grad
-        )  # b_1 = g_1
+        np.testing.assert_array_equal(sgd.state[key]["momentum_buffer"], grad)
         assert sgd.state[key]["momentum_buffer"] is not grad
 
 
@@ -270,3 +267,16 @@ def test_the_torch_twins_are_torchs_own_classes():
 
     for name in ("SGD", "RMSprop", "Adam", "AdamW"):
         assert getattr(torch_optim, name) is getattr(torch.optim, name)
+
+
+def test_an_optimizer_built_before_load_state_dict_still_trains_the_model():
+    net, twin, x, y = _small_model()
+    optimizer = optim.SGD(net.parameters(), lr=0.1)
+    net.load_state_dict({k: v * 2 for k, v in twin.state_dict().items()})
+    before = {k: v.copy() for k, v in net.parameters().items()}
+    loss_layer = CrossEntropyLoss()
+    loss_layer(net.forward(x), y)
+    net.backward(loss_layer.backward())
+    optimizer.step(net.grads)
+    for key, value in net.parameters().items():
+        np.testing.assert_allclose(value, before[key] - 0.1 * net.grads[key])

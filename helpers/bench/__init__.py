@@ -17,5 +17,7 @@ Modules, one topic each:
     run       run benchmarks by name and collect their rows
     report    the rows as a text table, JSON or Markdown
     registry  every benchmark by name; a new topic is one module and one line there
-    matmul, linear, layers, losses, autograd    the benchmarks
+    matmul, linear, layers, losses, autograd, optim (adam_step), norm (batchnorm),
+              rnn (lstm)
+              the benchmarks
 """

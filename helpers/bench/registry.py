@@ -5,7 +5,7 @@ whose cases build a NumPy step and a PyTorch step doing the same work (see
 ``helpers.bench.linear`` for a short example), and list it below.
 """
 
-from helpers.bench import autograd, layers, linear, losses, matmul
+from helpers.bench import autograd, layers, linear, losses, matmul, norm, optim, rnn
 
 BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     matmul.BENCHMARK,
@@ -13,4 +13,7 @@ BENCHMARKS = {benchmark.name: benchmark for benchmark in (
     layers.BENCHMARK,
     losses.BENCHMARK,
     autograd.BENCHMARK,
+    optim.BENCHMARK,
+    norm.BENCHMARK,
+    rnn.BENCHMARK,
 )}

@@ -12,7 +12,11 @@ w.r.t. its input, filling ``grads`` for any parameters on the way.
 
 ``Sequential`` names parameters like ``torch.nn.Sequential`` ("0.weight", "0.bias",
 "2.weight", ...), so ``numpy_net.load_state_dict(torch_net.state_dict())`` copies a
-whole network in one line.
+whole network in one line (buffers such as a batch norm's ``running_mean`` included).
+
+Training and evaluation modes, as in torch: ``net.train()`` and ``net.eval()`` set
+``training`` on the network and on every layer that has modes (``BatchNorm1d`` and
+``Dropout`` behave differently in the two; the other layers do not care).
 """
 
 import numpy as np
@@ -91,11 +95,42 @@ class Tanh(_Activation):
         return 1.0 - out ** 2
 
 
-class Sequential:
+class TrainEvalMixin:
+    """``train()`` and ``eval()`` as in ``torch.nn.Module``: they set ``training``.
+
+    A layer that behaves differently while training (batch norm's batch statistics,
+    dropout's random mask) inherits this and reads ``self.training`` in ``forward``.
+    Layers start in training mode.
+    """
+
+    training = True
+
+    def train(self, mode=True):
+        """Training mode (``mode=True``) or evaluation mode (False); returns self."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"mode must be True or False, got {mode!r}")
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode, the same as ``train(False)``; returns the layer."""
+        return self.train(False)
+
+
+class Sequential(TrainEvalMixin):
     """Layers applied one after another: ``Sequential(Linear(784, 64), ReLU(), Linear(64, 10))``.
 
     forward: x (N, D) -> the last layer's output; backward: walks the layers in reverse.
+    ``train()`` / ``eval()`` set the mode of every layer that has one.
     """
+
+    def train(self, mode=True):
+        """Set training (True) or evaluation (False) mode here and in every layer."""
+        super().train(mode)
+        for layer in self.layers:
+            if callable(getattr(layer, "train", None)):
+                layer.train(mode)
+        return self
 
     def __init__(self, *layers):
         if not layers:
@@ -141,22 +176,38 @@ class Sequential:
         for layer in self.layers:
             layer.zero_grad()
 
+    def buffers(self):
+        """Arrays that are state but not learned, e.g. ``{"1.running_mean": (C,)}``."""
+        return {f"{i}.{name}": value for i, layer in enumerate(self.layers)
+                for name, value in _layer_buffers(layer).items()}
+
     def state_dict(self):
-        return {name: value.copy() for name, value in self.parameters().items()}
+        """Copies of the parameters and buffers by name, like torch's ``state_dict``."""
+        state = {**self.parameters(), **self.buffers()}
+        return {name: np.copy(value) for name, value in state.items()}
 
     def load_state_dict(self, state):
-        """Copy parameters from arrays or tensors by name, e.g. from a ``torch.nn.Sequential``."""
-        expected = set(self.parameters())
+        """Copy parameters and buffers from arrays or tensors by name.
+
+        ``net.load_state_dict(torch_net.state_dict())`` copies a torch Sequential.
+        """
+        expected = set(self.parameters()) | set(self.buffers())
         if set(state) != expected:
             raise KeyError(f"state must have exactly the keys {sorted(expected)}, got {sorted(state)}")
         for i, layer in enumerate(self.layers):
-            own = {name: state[f"{i}.{name}"] for name in layer.parameters()}
+            names = list(layer.parameters()) + list(_layer_buffers(layer))
+            own = {name: state[f"{i}.{name}"] for name in names}
             if own:
                 layer.load_state_dict(own)
 
     def __repr__(self):
         inner = "\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
         return f"Sequential(\n{inner}\n)"
+
+
+def _layer_buffers(layer):
+    """A layer's buffers (``running_mean``, ...), or none for a layer without them."""
+    return layer.buffers() if callable(getattr(layer, "buffers", None)) else {}
 
 
 class CrossEntropyLoss:

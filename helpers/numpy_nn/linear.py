@@ -91,6 +91,8 @@ class Linear:
         """Set the parameters from arrays or tensors by name, e.g. a PyTorch layer's state.
 
         ``numpy_layer.load_state_dict(torch_layer.state_dict())`` copies weights across.
+        The values are copied into the existing arrays, as torch does, so an optimiser
+        built on ``parameters()`` before the load keeps updating the layer's weights.
         """
         expected = self.parameters()
         if set(state) != set(expected):
@@ -102,7 +104,7 @@ class Linear:
             value = np.array(value, dtype=current.dtype)
             if value.shape != current.shape:
                 raise ValueError(f"{name} must have shape {current.shape}, got {value.shape}")
-            setattr(self, name, value)
+            current[...] = value
 
     def __repr__(self):
         return (f"{type(self).__name__}(in_features={self.in_features}, "
