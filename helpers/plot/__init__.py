@@ -14,6 +14,7 @@ One module per topic, so a figure's code is found by what it shows:
     regression      ``plot_regression_fit``, ``plot_loss_contours``, ``path_of``
     classification  decision regions, confusion matrices, image grids, ROC and PR curves
     graphs          ``plot_computation_graph``
+    optim           optimiser paths, per-layer histograms, update ratios (chapter 4)
 
 Every public name is also importable from ``helpers.plot`` itself.
 """
@@ -27,6 +28,11 @@ from helpers.plot.classification import (
     plot_roc_curve,
 )
 from helpers.plot.graphs import plot_computation_graph
+from helpers.plot.optim import (
+    plot_layer_histograms,
+    plot_optimiser_paths,
+    plot_update_ratios,
+)
 from helpers.plot.regression import path_of, plot_loss_contours, plot_regression_fit
 from helpers.plot.style import (
     COLORS,
@@ -60,4 +66,7 @@ __all__ = [
     "plot_roc_curve",
     "plot_pr_curve",
     "plot_computation_graph",
+    "plot_optimiser_paths",
+    "plot_layer_histograms",
+    "plot_update_ratios",
 ]

@@ -14,6 +14,7 @@ One module per explorer:
     regression       the learning-rate explorer (chapter 1)
     classification   the logistic-regression explorer (chapter 2)
     mlp              the MLP playground (chapter 3)
+    optim            the optimiser race (chapter 4)
 
 Every public name is also importable from ``helpers.widgets`` itself.
 """
@@ -25,6 +26,12 @@ from helpers.widgets.mlp import (
     mlp_playground,
     mlp_playground_figure,
     train_playground_mlp,
+)
+from helpers.widgets.optim import (
+    SURFACES,
+    optimiser_race,
+    race_figure,
+    race_paths,
 )
 from helpers.widgets.regression import learning_rate_explorer, learning_rate_figure, train_from
 
@@ -39,4 +46,8 @@ __all__ = [
     "train_playground_mlp",
     "mlp_playground_figure",
     "mlp_playground",
+    "SURFACES",
+    "race_paths",
+    "race_figure",
+    "optimiser_race",
 ]
