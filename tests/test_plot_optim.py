@@ -156,3 +156,19 @@ def test_race_explorer_redraws_when_a_control_moves():
     assert box.figure is not first
     titles = [ax.get_title() for ax in box.figure.axes]
     assert any("x 3" in title for title in titles)
+
+
+def test_race_explorer_carries_a_version_drawn_in_advance():
+    box = optimiser_race(optimisers=["SGD", "Adam"], web_lr_scales=(0.3, 1.0))
+    static = box.static
+    assert static is not None
+    # both surfaces at both learning-rate factors
+    assert len(static.frames) == 2 * 2
+    html = static.to_html()
+    assert "run this notebook to explore" in html
+    assert optimiser_race(web=False).static is None
+
+
+def test_race_explorer_refuses_bad_web_factors():
+    with pytest.raises(ValueError, match="web_lr_scales"):
+        optimiser_race(web_lr_scales=(0.3, -1.0))

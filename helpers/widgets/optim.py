@@ -7,6 +7,7 @@ speed up, oscillate or diverge.
     optimiser_race()                        # the live explorer (ipywidgets)
 """
 
+import math
 from collections import namedtuple
 
 import matplotlib.pyplot as plt
@@ -144,18 +145,66 @@ def race_figure(surface="valley", lr_scale=1.0, optimisers=None, ax=None, title=
     )
 
 
-def optimiser_race(surface="valley", lr_scale=1.0, optimisers=None):
-    """The live explorer: pick the surface, the optimisers and a learning-rate factor.
+WEB_LR_SCALES = (0.1, 0.3, 1.0, 3.0)
 
-    Returns the widget box (a notebook shows it when it is a cell's last expression);
-    in the static web book, Figure 4.2 shows the race at three factors instead.
+
+def _race_frame(surface, lr_scale, optimisers):
+    """One figure of the race, for the explorer drawn in advance."""
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    race_figure(surface, lr_scale, list(optimisers), ax=ax)
+    return fig
+
+
+def _race_static(surface, lr_scale, chosen, web_lr_scales):
+    """The race drawn in advance for a page without a kernel: surface x lr factor."""
+    from helpers.widgets.static import Fixed, Menu, Slider, precompute
+
+    scales = sorted({check_positive(v, "web_lr_scales") for v in web_lr_scales})
+    names = [name for name in OPTIMISERS if name in chosen] or ["SGD"]
+    return precompute(
+        _race_frame,
+        [
+            Menu("surface", list(SURFACES), label="surface", start=surface),
+            Slider(
+                "lr_scale",
+                scales,
+                label="lr x",
+                start=min(scales, key=lambda v: abs(math.log(v / lr_scale))),
+                log=True,
+            ),
+            Fixed("optimisers", tuple(names), label="optimisers", fmt="{}"),
+        ],
+        alt="The paths of several optimisers across the contours of a loss surface, "
+        "with each one's learning rate and final loss in the legend.",
+    )
+
+
+def optimiser_race(
+    surface="valley",
+    lr_scale=1.0,
+    optimisers=None,
+    web_lr_scales=WEB_LR_SCALES,
+    web=True,
+):
+    """The explorer: pick the surface, the optimisers and a learning-rate factor.
+
+    Live in JupyterLab and Colab; for a page without a kernel (the web book) the race
+    is also drawn in advance for both surfaces at each factor in ``web_lr_scales``,
+    with the optimisers ticked here fixed (greyed out: run the notebook to change
+    them). ``web=False`` draws nothing in advance (the live explorer alone).
+
+    Returns an ``ExplorerBox`` (an ``ipywidgets.VBox``); a notebook shows it when it is
+    a cell's last expression.
     """
     import ipywidgets as widgets
     from IPython.display import display
 
+    from helpers.widgets.static import ExplorerBox
+
     check_choice(surface, "surface", tuple(SURFACES))
     lr_scale = check_positive(lr_scale, "lr_scale")
     chosen = set(_check_optimisers(optimisers))
+    static = _race_static(surface, lr_scale, chosen, web_lr_scales) if web else None
     surface_menu = widgets.Dropdown(
         options=list(SURFACES), value=surface, description="surface"
     )
@@ -173,12 +222,13 @@ def optimiser_race(surface="valley", lr_scale=1.0, optimisers=None):
         for name in OPTIMISERS
     }
     output = widgets.Output()
-    box = widgets.VBox(
+    box = ExplorerBox(
         [
             widgets.HBox([surface_menu, scale_slider]),
             widgets.HBox(list(ticks.values())),
             output,
-        ]
+        ],
+        static=static,
     )
 
     def redraw(change=None):
