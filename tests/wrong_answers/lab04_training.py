@@ -387,16 +387,15 @@ CONFIGS = [
         ("one configuration: no search at all", """
 CONFIGS = [{**BASELINE, "shift": 3, "epochs": 40}]
 """),
-        ("over the budget of 150 epochs", """
+        ("over the budget of 100 epochs", """
 CONFIGS = [
     {**BASELINE, "shift": 3, "epochs": 40},
     {**BASELINE, "shift": 2, "epochs": 40},
     {**BASELINE, "shift": 4, "epochs": 40},
-    {**BASELINE, "shift": 3, "epochs": 40, "dropout": 0.1},
 ]
 """),
         ("the same configuration three times", """
-CONFIGS = [{**BASELINE, "shift": 3, "epochs": 40} for _ in range(3)]
+CONFIGS = [{**BASELINE, "shift": 3, "epochs": 30} for _ in range(3)]
 """),
         ("a network wider than allowed", """
 CONFIGS = [BASELINE, {**BASELINE, "width": 512, "shift": 3, "epochs": 30},
@@ -511,7 +510,7 @@ return configs[best], models[best], val_accuracies
 CONFIGS = [
     {**BASELINE, "shift": 2, "epochs": 40},
     {**BASELINE, "shift": 4, "epochs": 40},
-    {**BASELINE, "shift": 0, "epochs": 40},
+    {**BASELINE, "shift": 0, "epochs": 20, "dropout": 0.1},
 ]
 """),
     ],
