@@ -43,7 +43,9 @@ FRAMEWORKS = (None, "numpy", "torch")
 
 
 def _shape_text(shape):
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    return (
+        "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    )
 
 
 def _is_torch(x):
@@ -58,15 +60,21 @@ def check_framework(x, name, framework):
     """
     check_choice(framework, "framework", FRAMEWORKS)
     if framework == "numpy" and _is_torch(x):
-        raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor "
-                        f"(use {name}.detach().cpu().numpy(), or the twin in helpers.torch_nn)")
+        raise TypeError(
+            f"{name} must be a NumPy array, got a torch.Tensor "
+            f"(use {name}.detach().cpu().numpy(), or the twin in helpers.torch_nn)"
+        )
     if framework == "torch" and isinstance(x, np.ndarray):
-        raise TypeError(f"{name} must be a torch.Tensor, got a NumPy array "
-                        f"(use torch.as_tensor({name}), or the twin in helpers.numpy_nn)")
+        raise TypeError(
+            f"{name} must be a torch.Tensor, got a NumPy array "
+            f"(use torch.as_tensor({name}), or the twin in helpers.numpy_nn)"
+        )
     return x
 
 
-def check_array(x, name, ndim=None, dtype="float", finite=True, framework=None, allow_empty=False):
+def check_array(
+    x, name, ndim=None, dtype="float", finite=True, framework=None, allow_empty=False
+):
     """Check that ``x`` is an array (or tensor) of the right library, rank and kind.
 
     Args:
@@ -83,7 +91,11 @@ def check_array(x, name, ndim=None, dtype="float", finite=True, framework=None, 
     """
     check_framework(x, name, framework)
     if not (isinstance(x, np.ndarray) or _is_torch(x) and hasattr(x, "shape")):
-        want = {None: "a NumPy array or a torch.Tensor", "numpy": "a NumPy array", "torch": "a torch.Tensor"}
+        want = {
+            None: "a NumPy array or a torch.Tensor",
+            "numpy": "a NumPy array",
+            "torch": "a torch.Tensor",
+        }
         raise TypeError(f"{name} must be {want[framework]}, got {type(x).__name__}")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -92,7 +104,9 @@ def check_array(x, name, ndim=None, dtype="float", finite=True, framework=None, 
             hint = ""
             if x.ndim == 1 and 2 in allowed:
                 hint = " (a single feature needs shape (n, 1): use x.reshape(-1, 1))"
-            raise ValueError(f"{name} must be {want}, got shape {_shape_text(tuple(x.shape))}{hint}")
+            raise ValueError(
+                f"{name} must be {want}, got shape {_shape_text(tuple(x.shape))}{hint}"
+            )
     kind = _dtype_kind(x)
     if dtype == "float" and kind != "f":
         raise TypeError(f"{name} must hold floating-point numbers, got dtype {x.dtype}")
@@ -101,13 +115,21 @@ def check_array(x, name, ndim=None, dtype="float", finite=True, framework=None, 
     if dtype is None and kind not in "fiub":
         raise TypeError(f"{name} must be numeric, got dtype {x.dtype}")
     if not allow_empty and _size(x) == 0:
-        what = "at least one example" if x.ndim >= 1 and x.shape[0] == 0 else "at least one value"
-        raise ValueError(f"{name} must hold {what}, got an empty array of shape {_shape_text(tuple(x.shape))}")
+        what = (
+            "at least one example"
+            if x.ndim >= 1 and x.shape[0] == 0
+            else "at least one value"
+        )
+        raise ValueError(
+            f"{name} must hold {what}, got an empty array of shape {_shape_text(tuple(x.shape))}"
+        )
     if finite and kind == "f":
         bad = int((~(x.isfinite() if _is_torch(x) else np.isfinite(x))).sum())
         if bad:
-            raise ValueError(f"{name} must be finite, got {bad} nan or inf value(s) in an array of shape "
-                             f"{_shape_text(tuple(x.shape))}")
+            raise ValueError(
+                f"{name} must be finite, got {bad} nan or inf value(s) in an array of shape "
+                f"{_shape_text(tuple(x.shape))}"
+            )
     return x
 
 
@@ -128,16 +150,20 @@ def _dtype_kind(x):
 def check_same_length(a, a_name, b, b_name):
     """Check that two arrays have the same number of rows (examples)."""
     if a.shape[0] != b.shape[0]:
-        raise ValueError(f"{a_name} and {b_name} must have the same number of rows (examples): "
-                         f"{a_name} has shape {_shape_text(tuple(a.shape))}, "
-                         f"{b_name} has shape {_shape_text(tuple(b.shape))}")
+        raise ValueError(
+            f"{a_name} and {b_name} must have the same number of rows (examples): "
+            f"{a_name} has shape {_shape_text(tuple(a.shape))}, "
+            f"{b_name} has shape {_shape_text(tuple(b.shape))}"
+        )
 
 
 def check_same_shape(a, a_name, b, b_name):
     """Check that two arrays have exactly the same shape (no silent broadcasting)."""
     if tuple(a.shape) != tuple(b.shape):
-        raise ValueError(f"{a_name} and {b_name} must have the same shape, got "
-                         f"{_shape_text(tuple(a.shape))} and {_shape_text(tuple(b.shape))}")
+        raise ValueError(
+            f"{a_name} and {b_name} must have the same shape, got "
+            f"{_shape_text(tuple(a.shape))} and {_shape_text(tuple(b.shape))}"
+        )
 
 
 def check_integer(value, name, minimum=None):
@@ -145,10 +171,15 @@ def check_integer(value, name, minimum=None):
 
     Returns it as a Python ``int``.
     """
-    want = {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
-        minimum, f"an integer >= {minimum}")
+    want = {
+        None: "an integer",
+        0: "a non-negative integer",
+        1: "a positive integer",
+    }.get(minimum, f"an integer >= {minimum}")
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be {want}, got {value!r} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be {want}, got {value!r} of type {type(value).__name__}"
+        )
     if not isinstance(value, Integral):
         raise ValueError(f"{name} must be {want}, got {value!r}")
     if minimum is not None and value < minimum:
@@ -164,7 +195,9 @@ def check_positive(value, name, integer=False):
     if integer:
         return check_integer(value, name, minimum=1)
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a positive number, got {value!r} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a positive number, got {value!r} of type {type(value).__name__}"
+        )
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be positive and finite, got {value!r}")
     return float(value)
@@ -179,7 +212,9 @@ def check_number(value, name, low=-math.inf, high=math.inf):
     else:
         want = f"a number in [{low:g}, {high:g}]"
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be {want}, got {value!r} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be {want}, got {value!r} of type {type(value).__name__}"
+        )
     if not math.isfinite(value) or not low <= value <= high:
         raise ValueError(f"{name} must be {want}, got {value!r}")
     return float(value)
@@ -206,8 +241,10 @@ def check_rng(rng, name="rng"):
         return rng
     if isinstance(rng, Integral) and not isinstance(rng, bool):
         return np.random.default_rng(check_integer(rng, name, minimum=0))
-    raise TypeError(f"{name} must be a numpy.random.Generator or an integer seed, got {type(rng).__name__} "
-                    f"(make one with np.random.default_rng(seed))")
+    raise TypeError(
+        f"{name} must be a numpy.random.Generator or an integer seed, got {type(rng).__name__} "
+        f"(make one with np.random.default_rng(seed))"
+    )
 
 
 def check_numpy_float_dtype(dtype, name="dtype"):
@@ -226,8 +263,12 @@ def check_torch_float_dtype(dtype, name="dtype"):
     """Check ``None`` (torch's default) or a floating-point ``torch.dtype``; return it unchanged."""
     if dtype is None:
         return None
-    if not (type(dtype).__name__ == "dtype" and _is_torch(dtype) and dtype.is_floating_point):
-        raise TypeError(f"{name} must be None or a floating-point torch.dtype such as torch.float32, got {dtype!r}")
+    if not (
+        type(dtype).__name__ == "dtype" and _is_torch(dtype) and dtype.is_floating_point
+    ):
+        raise TypeError(
+            f"{name} must be None or a floating-point torch.dtype such as torch.float32, got {dtype!r}"
+        )
     return dtype
 
 
@@ -247,17 +288,23 @@ def check_labels(y, name="y", num_classes=None, framework=None):
     check_array(y, name, ndim=1, dtype=None, framework=framework)
     if _dtype_kind(y) not in "iu":
         sample = np.asarray(y.tolist()).ravel()[:3].tolist()
-        raise TypeError(f"{name} must hold integer class labels 0..K-1, got dtype {y.dtype} "
-                        f"(first values {sample}); convert with .astype(int) if they are whole numbers")
+        raise TypeError(
+            f"{name} must hold integer class labels 0..K-1, got dtype {y.dtype} "
+            f"(first values {sample}); convert with .astype(int) if they are whole numbers"
+        )
     if num_classes is not None:
         num_classes = check_integer(num_classes, "num_classes", minimum=1)
         low, high = int(y.min()), int(y.max())
         if low < 0 or high >= num_classes:
             bad = low if low < 0 else high
-            raise ValueError(f"{name} must hold labels in 0..{num_classes - 1} for {num_classes} classes, "
-                             f"got the label {bad}")
+            raise ValueError(
+                f"{name} must hold labels in 0..{num_classes - 1} for {num_classes} classes, "
+                f"got the label {bad}"
+            )
     elif int(y.min()) < 0:
-        raise ValueError(f"{name} must hold non-negative class labels, got the label {int(y.min())}")
+        raise ValueError(
+            f"{name} must hold non-negative class labels, got the label {int(y.min())}"
+        )
     return y
 
 
@@ -267,7 +314,9 @@ def check_binary_targets(y, name="y", framework=None):
     values = np.unique(np.asarray(y.tolist()))
     if not np.isin(values, [0, 1]).all():
         odd = [v.item() for v in values if v not in (0, 1)][:3]
-        raise ValueError(f"{name} must hold binary labels 0 and 1, got other values such as {odd}")
+        raise ValueError(
+            f"{name} must hold binary labels 0 and 1, got other values such as {odd}"
+        )
     return y
 
 
@@ -276,8 +325,10 @@ def check_probabilities(p, name="probs", framework=None):
     check_array(p, name, framework=framework)
     low, high = float(p.min()), float(p.max())
     if low < 0 or high > 1:
-        raise ValueError(f"{name} must hold probabilities in [0, 1], got values from {low:.4g} to {high:.4g}; "
-                         f"if these are logits (raw scores), use the *_with_logits version")
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1], got values from {low:.4g} to {high:.4g}; "
+            f"if these are logits (raw scores), use the *_with_logits version"
+        )
     return p
 
 
@@ -286,10 +337,14 @@ def check_probability_rows(p, name="targets", framework=None):
     check_array(p, name, ndim=2, framework=framework)
     check_probabilities(p, name)
     sums = np.asarray(p.sum(axis=1).tolist(), dtype=np.float64)
-    tolerance = 1e-6 if str(p.dtype).endswith("float64") else 1e-4  # float32 rows carry more rounding
+    tolerance = (
+        1e-6 if str(p.dtype).endswith("float64") else 1e-4
+    )  # float32 rows carry more rounding
     if not np.allclose(sums, 1.0, rtol=0, atol=tolerance):
-        raise ValueError(f"{name} rows must each sum to 1 (one-hot or probabilities), "
-                         f"got row sums from {sums.min():.4g} to {sums.max():.4g}")
+        raise ValueError(
+            f"{name} rows must each sum to 1 (one-hot or probabilities), "
+            f"got row sums from {sums.min():.4g} to {sums.max():.4g}"
+        )
     return p
 
 
@@ -297,15 +352,23 @@ def check_two_classes_present(y, name="y"):
     """A classifier cannot be trained on examples of one class: check at least two occur."""
     values = np.unique(np.asarray(y.tolist()))
     if len(values) < 2:
-        raise ValueError(f"{name} holds a single class ({values.tolist()}); training a classifier needs "
-                         f"examples of at least two classes")
+        raise ValueError(
+            f"{name} holds a single class ({values.tolist()}); training a classifier needs "
+            f"examples of at least two classes"
+        )
 
 
 def check_layer_sizes(sizes):
     """Check the widths of a multilayer perceptron, input to output: a list of at least two positive integers."""
     if not isinstance(sizes, (list, tuple)):
-        raise TypeError(f"sizes must be a list of layer widths from input to output such as [784, 128, 10], "
-                        f"got {sizes!r} of type {type(sizes).__name__}")
+        raise TypeError(
+            f"sizes must be a list of layer widths from input to output such as [784, 128, 10], "
+            f"got {sizes!r} of type {type(sizes).__name__}"
+        )
     if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output width, got {list(sizes)}")
-    return [check_integer(size, "each layer size in sizes", minimum=1) for size in sizes]
+        raise ValueError(
+            f"sizes must list at least an input and an output width, got {list(sizes)}"
+        )
+    return [
+        check_integer(size, "each layer size in sizes", minimum=1) for size in sizes
+    ]

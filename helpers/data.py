@@ -42,9 +42,23 @@ from scipy.ndimage import gaussian_filter1d
 from helpers.checks import check_choice
 
 __all__ = [
-    "DATA_DIR", "CHECKSUMS", "DATASET_NAMES", "SPLITS", "DataFileError", "RegressionData", "Splits",
-    "verify_data_files", "split_indices", "train_val_test_split", "load_mnist_subset", "load_shakespeare",
-    "make_mnist1d", "make_regression_data", "load_diabetes", "make_two_moons", "load_dataset",
+    "DATA_DIR",
+    "CHECKSUMS",
+    "DATASET_NAMES",
+    "SPLITS",
+    "DataFileError",
+    "RegressionData",
+    "Splits",
+    "verify_data_files",
+    "split_indices",
+    "train_val_test_split",
+    "load_mnist_subset",
+    "load_shakespeare",
+    "make_mnist1d",
+    "make_regression_data",
+    "load_diabetes",
+    "make_two_moons",
+    "load_dataset",
 ]
 
 #: Folder holding the bundled data files (looked up at call time, so tests may point it elsewhere).
@@ -56,14 +70,23 @@ CHECKSUMS = {
     "shakespeare.txt": "e60c4492bc3e0c7c21c63c011397692375d780a2475f3b17db24b5b03ea164ff",
 }
 
-DATASET_NAMES = ("mnist_subset", "mnist1d", "shakespeare", "regression", "diabetes", "moons")
+DATASET_NAMES = (
+    "mnist_subset",
+    "mnist1d",
+    "shakespeare",
+    "regression",
+    "diabetes",
+    "moons",
+)
 #: ``"train"``, ``"val"`` and ``"test"`` are disjoint; ``"trainval"`` is train + val; ``"all"`` is everything.
 SPLITS = ("all", "train", "val", "test", "trainval")
 
-_RESTORE_HINT = ("The data files ship with the helpers package and are never downloaded or rebuilt at "
-                 "run time. Restore it by reinstalling helpers (from the repository root: "
-                 "pip install --force-reinstall -e .), or with `git checkout -- helpers/datasets` in "
-                 "your clone, or by cloning the repository again.")
+_RESTORE_HINT = (
+    "The data files ship with the helpers package and are never downloaded or rebuilt at "
+    "run time. Restore it by reinstalling helpers (from the repository root: "
+    "pip install --force-reinstall -e .), or with `git checkout -- helpers/datasets` in "
+    "your clone, or by cloning the repository again."
+)
 
 
 class DataFileError(OSError):
@@ -105,8 +128,10 @@ def _problem(filename):
     actual = _sha256(path)
     if actual != expected:
         _verified.pop(key, None)
-        return (f"bundled data file {filename!r} is corrupted: its sha256 is {actual}, "
-                f"expected {expected} ({path}).")
+        return (
+            f"bundled data file {filename!r} is corrupted: its sha256 is {actual}, "
+            f"expected {expected} ({path})."
+        )
     _verified[key] = fingerprint
     return None
 
@@ -161,7 +186,9 @@ def verify_data_files():
 # ---------------------------------------------------------------------------- argument checks
 def _check_int(value, name, minimum):
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be an integer >= {minimum}, got {value!r} of type {type(value).__name__}"
+        )
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
@@ -169,7 +196,9 @@ def _check_int(value, name, minimum):
 
 def _check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be True or False, got {value!r} of type {type(value).__name__}"
+        )
     return bool(value)
 
 
@@ -183,7 +212,9 @@ From :func:`split_indices` each field is an int64 index array; from
 
 def _check_fraction(value, name):
     if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value < 1:
-        raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
+        raise ValueError(
+            f"{name} must be a number strictly between 0 and 1, got {value!r}"
+        )
     return float(value)
 
 
@@ -213,16 +244,20 @@ def split_indices(n_samples, val_fraction=0.2, test_fraction=0.2, seed=0, labels
     val_fraction = _check_fraction(val_fraction, "val_fraction")
     test_fraction = _check_fraction(test_fraction, "test_fraction")
     if val_fraction + test_fraction >= 1:
-        raise ValueError(f"val_fraction + test_fraction must be less than 1 to leave training examples, "
-                         f"got {val_fraction} + {test_fraction}")
+        raise ValueError(
+            f"val_fraction + test_fraction must be less than 1 to leave training examples, "
+            f"got {val_fraction} + {test_fraction}"
+        )
     seed = _check_int(seed, "seed", 0)
     if labels is None:
         groups = [np.arange(n)]
     else:
         labels = np.asarray(labels)
         if labels.shape != (n,) or labels.dtype.kind not in "iu":
-            raise ValueError(f"labels must be integer class labels of shape ({n},), "
-                             f"got dtype {labels.dtype} and shape {labels.shape}")
+            raise ValueError(
+                f"labels must be integer class labels of shape ({n},), "
+                f"got dtype {labels.dtype} and shape {labels.shape}"
+            )
         groups = [np.flatnonzero(labels == c) for c in np.unique(labels)]
     rng = np.random.default_rng(seed)
     parts = {"train": [], "val": [], "test": []}
@@ -231,17 +266,24 @@ def split_indices(n_samples, val_fraction=0.2, test_fraction=0.2, seed=0, labels
         n_test = int(round(test_fraction * len(group)))
         n_val = int(round(val_fraction * len(group)))
         parts["test"].append(group[:n_test])
-        parts["val"].append(group[n_test:n_test + n_val])
-        parts["train"].append(group[n_test + n_val:])
-    result = {name: rng.permutation(np.concatenate(chunks)).astype(np.int64) for name, chunks in parts.items()}
+        parts["val"].append(group[n_test : n_test + n_val])
+        parts["train"].append(group[n_test + n_val :])
+    result = {
+        name: rng.permutation(np.concatenate(chunks)).astype(np.int64)
+        for name, chunks in parts.items()
+    }
     empty = [name for name, index in result.items() if len(index) == 0]
     if empty:
-        raise ValueError(f"n_samples={n} is too few for val_fraction={val_fraction} and "
-                         f"test_fraction={test_fraction}: the {' and '.join(empty)} part(s) would be empty")
+        raise ValueError(
+            f"n_samples={n} is too few for val_fraction={val_fraction} and "
+            f"test_fraction={test_fraction}: the {' and '.join(empty)} part(s) would be empty"
+        )
     return Splits(result["train"], result["val"], result["test"])
 
 
-def train_val_test_split(X, y, val_fraction=0.2, test_fraction=0.2, seed=0, stratify=False):
+def train_val_test_split(
+    X, y, val_fraction=0.2, test_fraction=0.2, seed=0, stratify=False
+):
     """Split arrays ``X: (N, ...)`` and ``y: (N, ...)`` into train, validation and test parts.
 
     The procedure of :func:`split_indices`; ``stratify=True`` (for class labels ``y``)
@@ -251,9 +293,17 @@ def train_val_test_split(X, y, val_fraction=0.2, test_fraction=0.2, seed=0, stra
         ``Splits(train=(X_train, y_train), val=(X_val, y_val), test=(X_test, y_test))``.
     """
     if len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of rows (examples): X has {len(X)}, y has {len(y)}")
+        raise ValueError(
+            f"X and y must have the same number of rows (examples): X has {len(X)}, y has {len(y)}"
+        )
     stratify = _check_bool(stratify, "stratify")
-    index = split_indices(len(X), val_fraction, test_fraction, seed, labels=np.asarray(y) if stratify else None)
+    index = split_indices(
+        len(X),
+        val_fraction,
+        test_fraction,
+        seed,
+        labels=np.asarray(y) if stratify else None,
+    )
     return Splits(*((X[part], y[part]) for part in index))
 
 
@@ -305,10 +355,17 @@ def load_mnist_subset(split="all", flatten=True):
         images, labels = archive["images"], archive["labels"].astype(np.int64)
     position = _mnist_positions(labels)
     part = position % 5
-    keep = {"all": part >= 0, "train": part <= 2, "val": part == 3, "test": part == 4,
-            "trainval": part <= 3}[split]
+    keep = {
+        "all": part >= 0,
+        "train": part <= 2,
+        "val": part == 3,
+        "test": part == 4,
+        "trainval": part <= 3,
+    }[split]
     index = np.flatnonzero(keep)
-    index = index[np.lexsort((labels[index], position[index]))]  # interleave the classes
+    index = index[
+        np.lexsort((labels[index], position[index]))
+    ]  # interleave the classes
     X = images[index].astype(np.float32) / np.float32(255.0)
     if flatten:
         X = X.reshape(len(index), 28 * 28)
@@ -339,20 +396,31 @@ def load_shakespeare():
 # The ten digit templates that define MNIST-1D, 12 points each, as published with the dataset
 # (Greydanus 2020, "Scaling down deep learning", arXiv:2011.14439; the `mnist1d` package,
 # Apache-2.0). Everything below the table is this module's own implementation of the procedure.
-_MNIST1D_TEMPLATES = np.array([
-    [5, 6, 6.5, 6.75, 7, 7, 7, 7, 6.75, 6.5, 6, 5],          # 0
-    [5, 3, 3, 3.4, 3.8, 4.2, 4.6, 5, 5.4, 5.8, 5, 5],        # 1
-    [5, 6, 6.5, 6.5, 6, 5.25, 4.75, 4, 3.5, 3.5, 4, 5],      # 2
-    [5, 6, 6.5, 6.5, 6, 5, 5, 6, 6.5, 6.5, 6, 5],            # 3
-    [5, 4.4, 3.8, 3.2, 2.6, 2.6, 5, 5, 5, 5, 5, 5],          # 4
-    [5, 3, 3, 3, 3, 5, 6, 6.5, 6.5, 6, 4.5, 5],              # 5
-    [5, 4, 3.5, 3.25, 3, 3, 3, 3, 3.25, 3.5, 4, 5],          # 6
-    [5, 7, 7, 6.6, 6.2, 5.8, 5.4, 5, 4.6, 4.2, 5, 5],        # 7
-    [5, 4, 3.5, 3.5, 4, 5, 5, 4, 3.5, 3.5, 4, 5],            # 8
-    [5, 4, 3.5, 3.5, 4, 5, 5, 5, 5, 4.7, 4.3, 5],            # 9
-])
-_M1D = dict(padding=(36, 60), mid_length=72, scale_range=0.4, max_shift=48, corr_noise=0.25,
-            corr_sigma=2.0, iid_noise=0.02, shear=0.75, length=40)
+_MNIST1D_TEMPLATES = np.array(
+    [
+        [5, 6, 6.5, 6.75, 7, 7, 7, 7, 6.75, 6.5, 6, 5],  # 0
+        [5, 3, 3, 3.4, 3.8, 4.2, 4.6, 5, 5.4, 5.8, 5, 5],  # 1
+        [5, 6, 6.5, 6.5, 6, 5.25, 4.75, 4, 3.5, 3.5, 4, 5],  # 2
+        [5, 6, 6.5, 6.5, 6, 5, 5, 6, 6.5, 6.5, 6, 5],  # 3
+        [5, 4.4, 3.8, 3.2, 2.6, 2.6, 5, 5, 5, 5, 5, 5],  # 4
+        [5, 3, 3, 3, 3, 5, 6, 6.5, 6.5, 6, 4.5, 5],  # 5
+        [5, 4, 3.5, 3.25, 3, 3, 3, 3, 3.25, 3.5, 4, 5],  # 6
+        [5, 7, 7, 6.6, 6.2, 5.8, 5.4, 5, 4.6, 4.2, 5, 5],  # 7
+        [5, 4, 3.5, 3.5, 4, 5, 5, 4, 3.5, 3.5, 4, 5],  # 8
+        [5, 4, 3.5, 3.5, 4, 5, 5, 5, 5, 4.7, 4.3, 5],  # 9
+    ]
+)
+_M1D = dict(
+    padding=(36, 60),
+    mid_length=72,
+    scale_range=0.4,
+    max_shift=48,
+    corr_noise=0.25,
+    corr_sigma=2.0,
+    iid_noise=0.02,
+    shear=0.75,
+    length=40,
+)
 
 
 def _mnist1d_templates():
@@ -376,7 +444,9 @@ def _resample(rows, lengths, n_out):
     return (1.0 - frac) * a + frac * b, position
 
 
-def make_mnist1d(split="all", n_samples=5000, seed=42, val_fraction=0.2, test_fraction=0.2):
+def make_mnist1d(
+    split="all", n_samples=5000, seed=42, val_fraction=0.2, test_fraction=0.2
+):
     """Generate MNIST-1D: ten 1-D "digit" signals, made hard by padding, shifts, noise and shear.
 
     MNIST-1D is Greydanus (2020), "Scaling down deep learning" (arXiv:2011.14439). The
@@ -420,7 +490,9 @@ def make_mnist1d(split="all", n_samples=5000, seed=42, val_fraction=0.2, test_fr
     check_choice(split, "split", SPLITS)
     n = _check_int(n_samples, "n_samples", 1)
     if n % 10:
-        raise ValueError(f"n_samples must be a positive multiple of 10 (ten balanced classes), got {n}")
+        raise ValueError(
+            f"n_samples must be a positive multiple of 10 (ten balanced classes), got {n}"
+        )
     seed = _check_int(seed, "seed", 0)
 
     p = _M1D
@@ -443,7 +515,9 @@ def make_mnist1d(split="all", n_samples=5000, seed=42, val_fraction=0.2, test_fr
     x = np.take_along_axis(x, source, axis=1)
     on_signal = np.take_along_axis(on_signal, source, axis=1)
     # 5-6: correlated noise where there is no signal, independent noise everywhere
-    smooth = gaussian_filter1d(p["corr_noise"] * rng.standard_normal(x.shape), p["corr_sigma"], axis=1)
+    smooth = gaussian_filter1d(
+        p["corr_noise"] * rng.standard_normal(x.shape), p["corr_sigma"], axis=1
+    )
     x = np.where(on_signal, x, smooth)
     x += p["iid_noise"] * rng.standard_normal(x.shape)
     # 7: shear
@@ -469,7 +543,9 @@ Fields: ``X`` float64 (N, D); ``y`` float64 (N,) = ``X @ weight + bias + noise``
 ``weight`` float64 (D,), the true weights; ``bias`` float, the true intercept."""
 
 
-def make_regression_data(n_samples=100, n_features=1, noise_std=0.5, seed=0, split="all"):
+def make_regression_data(
+    n_samples=100, n_features=1, noise_std=0.5, seed=0, split="all"
+):
     """Generate ``y = X @ weight + bias + noise`` with known ``weight`` and ``bias``.
 
     The true weights are drawn uniformly from [-3, 3] and the bias from [-2, 2], both
@@ -493,8 +569,12 @@ def make_regression_data(n_samples=100, n_features=1, noise_std=0.5, seed=0, spl
     check_choice(split, "split", SPLITS)
     n = _check_int(n_samples, "n_samples", 1)
     d = _check_int(n_features, "n_features", 1)
-    if isinstance(noise_std, bool) or not isinstance(noise_std, Real) or not math.isfinite(noise_std) \
-            or noise_std < 0:
+    if (
+        isinstance(noise_std, bool)
+        or not isinstance(noise_std, Real)
+        or not math.isfinite(noise_std)
+        or noise_std < 0
+    ):
         raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
     seed = _check_int(seed, "seed", 0)
     rng = np.random.default_rng(seed)
@@ -554,7 +634,12 @@ def make_two_moons(split="all", n_samples=400, noise=0.25, seed=0):
 
     check_choice(split, "split", SPLITS)
     n = _check_int(n_samples, "n_samples", 10)
-    if isinstance(noise, bool) or not isinstance(noise, Real) or not math.isfinite(noise) or noise < 0:
+    if (
+        isinstance(noise, bool)
+        or not isinstance(noise, Real)
+        or not math.isfinite(noise)
+        or noise < 0
+    ):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     seed = _check_int(seed, "seed", 0)
     X, y = _sklearn_moons(n_samples=n, noise=float(noise), random_state=seed)
@@ -586,9 +671,13 @@ def load_dataset(name, **kwargs):
         ValueError: for a name not in ``DATASET_NAMES`` (suggesting the closest one).
     """
     if not isinstance(name, str):
-        raise TypeError(f"dataset name must be a string, one of {DATASET_NAMES}, got {name!r}")
+        raise TypeError(
+            f"dataset name must be a string, one of {DATASET_NAMES}, got {name!r}"
+        )
     if name not in _LOADERS:
         close = difflib.get_close_matches(name.lower(), DATASET_NAMES, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASET_NAMES)}{hint}")
+        raise ValueError(
+            f"unknown dataset {name!r}; known datasets: {', '.join(DATASET_NAMES)}{hint}"
+        )
     return _LOADERS[name](**kwargs)

@@ -69,7 +69,9 @@ def read_requirements(path=REQUIREMENTS_FILE):
         try:
             requirements.append(Requirement(line))
         except InvalidRequirement as error:
-            raise ValueError(f"{path}: cannot read the requirement {line!r}: {error}") from None
+            raise ValueError(
+                f"{path}: cannot read the requirement {line!r}: {error}"
+            ) from None
     return requirements
 
 
@@ -93,22 +95,41 @@ def check_requirement(requirement, source):
     try:
         installed = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
-        return Check(name, False, f"{name} is not installed ({source} asks for {requirement})", INSTALL_FIX)
-    if requirement.specifier and not requirement.specifier.contains(_public_version(installed),
-                                                                    prereleases=True):
-        return Check(name, False, f"{name} {installed} is installed, {source} asks for {requirement}",
-                     INSTALL_FIX)
+        return Check(
+            name,
+            False,
+            f"{name} is not installed ({source} asks for {requirement})",
+            INSTALL_FIX,
+        )
+    if requirement.specifier and not requirement.specifier.contains(
+        _public_version(installed), prereleases=True
+    ):
+        return Check(
+            name,
+            False,
+            f"{name} {installed} is installed, {source} asks for {requirement}",
+            INSTALL_FIX,
+        )
     return Check(name, True, f"{name} {installed}")
 
 
 def check_packages(requirements_file=REQUIREMENTS_FILE):
     """One check per pinned package."""
     if Path(requirements_file).is_file():
-        return [check_requirement(r, Path(requirements_file).name) for r in read_requirements(requirements_file)]
+        return [
+            check_requirement(r, Path(requirements_file).name)
+            for r in read_requirements(requirements_file)
+        ]
     declared = declared_requirements()
     if not declared:
-        return [Check("packages", False, "found neither requirements.txt nor an installed helpers package",
-                      "clone the repository and run: " + INSTALL_FIX)]
+        return [
+            Check(
+                "packages",
+                False,
+                "found neither requirements.txt nor an installed helpers package",
+                "clone the repository and run: " + INSTALL_FIX,
+            )
+        ]
     return [check_requirement(r, "helpers") for r in declared]
 
 
@@ -120,18 +141,31 @@ def check_python(version_info=None):
     need = ".".join(str(v) for v in MINIMUM_PYTHON)
     if version[:2] >= MINIMUM_PYTHON:
         return Check("python", True, f"Python {text} (the book needs {need} or newer)")
-    return Check("python", False, f"Python {text} is too old: the book needs {need} or newer",
-                 f"install Python {need} or newer and create a fresh virtual environment with it")
+    return Check(
+        "python",
+        False,
+        f"Python {text} is too old: the book needs {need} or newer",
+        f"install Python {need} or newer and create a fresh virtual environment with it",
+    )
 
 
 def check_helpers_import():
     """``helpers`` and its submodules import, and from which folder."""
     try:
-        for module in ("helpers.data", "helpers.numpy_nn.layers", "helpers.torch_nn.layers", "helpers.train"):
+        for module in (
+            "helpers.data",
+            "helpers.numpy_nn.layers",
+            "helpers.torch_nn.layers",
+            "helpers.train",
+        ):
             importlib.import_module(module)
     except Exception as error:  # any import failure is the finding
-        return Check("helpers", False, f"helpers does not import: {type(error).__name__}: {error}",
-                     "pip install -e .   (from the repository root)")
+        return Check(
+            "helpers",
+            False,
+            f"helpers does not import: {type(error).__name__}: {error}",
+            "pip install -e .   (from the repository root)",
+        )
     folder = Path(importlib.import_module("helpers").__file__).parent
     return Check("helpers", True, f"helpers imports (from {folder})")
 
@@ -144,9 +178,15 @@ def check_data_files():
         files = data.verify_data_files()
     except data.DataFileError as error:
         message = str(error).split(" The data files ship", 1)[0]
-        return Check("data", False, message,
-                     "pip install --force-reinstall -e .   or   git checkout -- helpers/datasets")
-    return Check("data", True, f"bundled data files verified ({', '.join(sorted(files))})")
+        return Check(
+            "data",
+            False,
+            message,
+            "pip install --force-reinstall -e .   or   git checkout -- helpers/datasets",
+        )
+    return Check(
+        "data", True, f"bundled data files verified ({', '.join(sorted(files))})"
+    )
 
 
 def check_device():
@@ -157,8 +197,12 @@ def check_device():
         device = get_device()
         return Check("device", True, f"PyTorch computes on {describe_device(device)}")
     except Exception as error:
-        return Check("device", False, f"PyTorch finds no device: {type(error).__name__}: {error}",
-                     "unset DLBOOK_DEVICE, or reinstall torch: " + INSTALL_FIX)
+        return Check(
+            "device",
+            False,
+            f"PyTorch finds no device: {type(error).__name__}: {error}",
+            "unset DLBOOK_DEVICE, or reinstall torch: " + INSTALL_FIX,
+        )
 
 
 def check_kernel():
@@ -168,11 +212,19 @@ def check_kernel():
 
         kernels = KernelSpecManager().find_kernel_specs()
     except Exception as error:
-        return Check("kernel", False, f"cannot list Jupyter kernels: {type(error).__name__}: {error}",
-                     INSTALL_FIX)
+        return Check(
+            "kernel",
+            False,
+            f"cannot list Jupyter kernels: {type(error).__name__}: {error}",
+            INSTALL_FIX,
+        )
     if "python3" not in kernels:
-        return Check("kernel", False, f"no 'python3' Jupyter kernel (found: {sorted(kernels) or 'none'})",
-                     "python -m ipykernel install --user")
+        return Check(
+            "kernel",
+            False,
+            f"no 'python3' Jupyter kernel (found: {sorted(kernels) or 'none'})",
+            "python -m ipykernel install --user",
+        )
     return Check("kernel", True, "Jupyter kernel 'python3' is installed")
 
 
@@ -186,14 +238,28 @@ def check_program(name, purpose, fix):
 
 def run_checks(requirements_file=REQUIREMENTS_FILE):
     """Every check, in the order printed: a list of :class:`Check`."""
-    checks = [check_python(), *check_packages(requirements_file), check_helpers_import()]
+    checks = [
+        check_python(),
+        *check_packages(requirements_file),
+        check_helpers_import(),
+    ]
     if checks[-1].ok:
         checks += [check_data_files(), check_device()]
     checks.append(check_kernel())
-    checks.append(check_program("chromium", "only the book's browser tests need it",
-                                "sudo apt-get install chromium   (Debian/Ubuntu)"))
-    checks.append(check_program("bwrap", "only instructors grading labs in a sandbox need it",
-                                "sudo apt-get install bubblewrap   (Debian/Ubuntu)"))
+    checks.append(
+        check_program(
+            "chromium",
+            "only the book's browser tests need it",
+            "sudo apt-get install chromium   (Debian/Ubuntu)",
+        )
+    )
+    checks.append(
+        check_program(
+            "bwrap",
+            "only instructors grading labs in a sandbox need it",
+            "sudo apt-get install bubblewrap   (Debian/Ubuntu)",
+        )
+    )
     return checks
 
 
@@ -209,8 +275,15 @@ def main(argv=None, requirements_file=REQUIREMENTS_FILE, out=None):
             print(line, file=out)
     required = [c for c in checks if c.required]
     failed = [c for c in required if not c.ok]
-    print(f"\n{len(required) - len(failed)} of {len(required)} required checks passed"
-          + (f"; fix the {len(failed)} failure(s) above and run this again." if failed else "."), file=out)
+    print(
+        f"\n{len(required) - len(failed)} of {len(required)} required checks passed"
+        + (
+            f"; fix the {len(failed)} failure(s) above and run this again."
+            if failed
+            else "."
+        ),
+        file=out,
+    )
     return 1 if failed else 0
 
 

@@ -32,14 +32,20 @@ def get_device(prefer="auto"):
     if prefer == "auto":
         prefer = os.environ.get("DLBOOK_DEVICE", "auto")
         check_choice(prefer, "device in DLBOOK_DEVICE", DEVICE_KINDS)
-    available = {"cuda": torch.cuda.is_available(),
-                 "mps": hasattr(torch.backends, "mps") and torch.backends.mps.is_available(),
-                 "cpu": True}
+    available = {
+        "cuda": torch.cuda.is_available(),
+        "mps": hasattr(torch.backends, "mps") and torch.backends.mps.is_available(),
+        "cpu": True,
+    }
     if prefer == "auto":
-        return torch.device(next(kind for kind in ("cuda", "mps", "cpu") if available[kind]))
+        return torch.device(
+            next(kind for kind in ("cuda", "mps", "cpu") if available[kind])
+        )
     if not available[prefer]:
         found = [kind for kind, ok in available.items() if ok]
-        raise RuntimeError(f"device {prefer!r} was asked for but is not available here; available: {found}")
+        raise RuntimeError(
+            f"device {prefer!r} was asked for but is not available here; available: {found}"
+        )
     return torch.device(prefer)
 
 
@@ -81,8 +87,10 @@ def setup(seed=0, prefer="auto", verbose=True):
     seed_everything(seed)
     device = get_device(prefer)
     if verbose:
-        print(f"PyTorch {torch.__version__}, NumPy {np.__version__}; seed {seed}; "
-              f"device {describe_device(device)}")
+        print(
+            f"PyTorch {torch.__version__}, NumPy {np.__version__}; seed {seed}; "
+            f"device {describe_device(device)}"
+        )
     return device
 
 
@@ -99,6 +107,7 @@ def timer(label=None, results=None):
     If ``label`` is given the time is printed; if ``results`` (a dict) is given it is
     stored there under ``label``.
     """
+
     class _Elapsed:
         seconds = float("nan")
 

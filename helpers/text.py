@@ -132,7 +132,7 @@ class CharVocabulary:
 
 
 def _unknown_characters(text, found):
-    """"'é' at positions 3, 9; ..." for the first few characters that are not found."""
+    """ "'é' at positions 3, 9; ..." for the first few characters that are not found."""
     positions = {}
     for position in np.flatnonzero(~found):
         positions.setdefault(text[position], []).append(int(position))

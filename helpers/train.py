@@ -18,8 +18,15 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from helpers.checks import LossBelowBoundError, TrainingDivergedError, check_array, check_integer, \
-    check_number, check_positive, check_same_length
+from helpers.checks import (
+    LossBelowBoundError,
+    TrainingDivergedError,
+    check_array,
+    check_integer,
+    check_number,
+    check_positive,
+    check_same_length,
+)
 
 # A loss this many times larger than where it started counts as diverged.
 DIVERGENCE_FACTOR = 1e6
@@ -41,7 +48,9 @@ class History:
 
     def __getitem__(self, name):
         if name not in self.metrics:
-            raise KeyError(f"no metric {name!r} was recorded; recorded: {sorted(self.metrics)}")
+            raise KeyError(
+                f"no metric {name!r} was recorded; recorded: {sorted(self.metrics)}"
+            )
         return self.metrics[name]
 
     def __contains__(self, name):
@@ -78,34 +87,58 @@ def check_not_diverged(loss, initial_loss, step, lr, history=None, lower_bound=N
         TrainingDivergedError: the loss is ``nan`` or ``inf``, or 1e6 times its start.
         LossBelowBoundError: the loss fell below ``lower_bound`` (a subclass of the above).
     """
-    exploded = math.isfinite(loss) and loss > DIVERGENCE_FACTOR * max(initial_loss, 1e-12)
+    exploded = math.isfinite(loss) and loss > DIVERGENCE_FACTOR * max(
+        initial_loss, 1e-12
+    )
     if not math.isfinite(loss) or exploded:
         raise TrainingDivergedError(
             f"training diverged at step {step}: the loss went from {initial_loss:.4g} to {loss:.4g} "
             f"with learning rate {lr:g}. Try a smaller learning rate (e.g. {lr / 10:g}) "
-            f"or standardise the features.", history)
+            f"or standardise the features.",
+            history,
+        )
     if lower_bound is not None:
         lower_bound = check_number(lower_bound, "lower_bound")
-        tolerance = 1e-6 * max(1.0, abs(initial_loss)) if math.isfinite(initial_loss) else 1e-6
+        tolerance = (
+            1e-6 * max(1.0, abs(initial_loss)) if math.isfinite(initial_loss) else 1e-6
+        )
         if loss < lower_bound - tolerance:
             raise LossBelowBoundError(
                 f"the loss fell to {loss:.4g} at step {step}, below its lower bound {lower_bound:g}: "
                 f"a loss that can go below its bound is not the objective you meant (a forgotten square? "
                 f"a sign error?). A gradient check only proves that the gradient matches the loss "
-                f"as written, not that the loss is right.", history)
+                f"as written, not that the loss is right.",
+                history,
+            )
 
 
-LOSSES_AT_LEAST_ZERO = (nn.MSELoss, nn.L1Loss, nn.CrossEntropyLoss, nn.BCELoss, nn.BCEWithLogitsLoss,
-                        F.mse_loss, F.l1_loss, F.cross_entropy, F.binary_cross_entropy,
-                        F.binary_cross_entropy_with_logits)
+LOSSES_AT_LEAST_ZERO = (
+    nn.MSELoss,
+    nn.L1Loss,
+    nn.CrossEntropyLoss,
+    nn.BCELoss,
+    nn.BCEWithLogitsLoss,
+    F.mse_loss,
+    F.l1_loss,
+    F.cross_entropy,
+    F.binary_cross_entropy,
+    F.binary_cross_entropy_with_logits,
+)
 
 
 def known_lower_bound(loss_fn):
     """0.0 for a loss known to be >= 0 (torch's MSE, L1, cross-entropy and BCE losses, and the
     ``helpers.torch_nn.losses`` twins); None for any other function."""
-    from helpers.torch_nn import losses  # imported here: helpers.torch_nn imports this module
-    at_least_zero = LOSSES_AT_LEAST_ZERO + (losses.mse_loss, losses.cross_entropy, losses.binary_cross_entropy,
-                                            losses.binary_cross_entropy_with_logits)
+    from helpers.torch_nn import (
+        losses,
+    )  # imported here: helpers.torch_nn imports this module
+
+    at_least_zero = LOSSES_AT_LEAST_ZERO + (
+        losses.mse_loss,
+        losses.cross_entropy,
+        losses.binary_cross_entropy,
+        losses.binary_cross_entropy_with_logits,
+    )
     if isinstance(loss_fn, nn.Module):
         return 0.0 if type(loss_fn) in at_least_zero else None
     return 0.0 if any(loss_fn is known for known in at_least_zero) else None
@@ -119,8 +152,12 @@ def make_loader(X, y, batch_size=64, shuffle=True, seed=0):
     check_array(y, "y", dtype=None)
     check_same_length(X, "X", y, "y")
     generator = torch.Generator().manual_seed(seed)
-    return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=batch_size,
-                                       shuffle=shuffle, generator=generator)
+    return torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(X, y),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        generator=generator,
+    )
 
 
 @torch.no_grad()
@@ -145,8 +182,18 @@ def evaluate(model, loss_fn, loader, device=None, metrics=None):
     return {name: total / count for name, total in totals.items()}
 
 
-def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, device=None,
-        metrics=None, progress=True, lower_bound="auto"):
+def fit(
+    model,
+    loss_fn,
+    optimizer,
+    train_loader,
+    epochs,
+    val_loader=None,
+    device=None,
+    metrics=None,
+    progress=True,
+    lower_bound="auto",
+):
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return a ``History``.
 
     Records ``train_loss`` (the mean over the epoch's batches) and, with ``val_loader``,
@@ -159,11 +206,15 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, device
     epochs = check_positive(epochs, "epochs", integer=True)
     if isinstance(lower_bound, str):
         if lower_bound != "auto":
-            raise ValueError(f"lower_bound must be 'auto', a number or None, got {lower_bound!r}")
+            raise ValueError(
+                f"lower_bound must be 'auto', a number or None, got {lower_bound!r}"
+            )
         lower_bound = known_lower_bound(loss_fn)
     elif lower_bound is not None:
         lower_bound = check_number(lower_bound, "lower_bound")
-    parameters_device = _model_device(model, "to train")  # checked even with device=: nothing to train without
+    parameters_device = _model_device(
+        model, "to train"
+    )  # checked even with device=: nothing to train without
     device = device or parameters_device
     model.to(device)
     history = History()
@@ -182,11 +233,15 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, device
             optimizer.step()
             value = float(loss.detach())
             initial_loss = value if initial_loss is None else initial_loss
-            check_not_diverged(value, initial_loss, f"{step} (epoch {epoch})", lr, history, lower_bound)
+            check_not_diverged(
+                value, initial_loss, f"{step} (epoch {epoch})", lr, history, lower_bound
+            )
             total += value * len(xb)
             count += len(xb)
         if count == 0:
-            raise ValueError("train_loader must yield at least one example, got an empty loader")
+            raise ValueError(
+                "train_loader must yield at least one example, got an empty loader"
+            )
         record = {"train_loss": total / count}
         if val_loader is not None:
             scores = evaluate(model, loss_fn, val_loader, device, metrics)
@@ -202,7 +257,9 @@ def _model_device(model, purpose):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     first = next(model.parameters(), None)
     if first is None:
-        raise ValueError(f"model must have parameters {purpose}, got {type(model).__name__} without any")
+        raise ValueError(
+            f"model must have parameters {purpose}, got {type(model).__name__} without any"
+        )
     return first.device
 
 
@@ -219,7 +276,9 @@ def batch_indices(n_samples, batch_size, rng):
     n_samples = check_integer(n_samples, "n_samples", minimum=0)
     batch_size = check_integer(batch_size, "batch_size", minimum=1)
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__} "
-                        f"(make one with np.random.default_rng(seed))")
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__} "
+            f"(make one with np.random.default_rng(seed))"
+        )
     order = rng.permutation(n_samples)
-    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+    return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]

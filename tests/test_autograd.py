@@ -17,13 +17,25 @@ EXPRESSIONS = {
     "matmul_vector": (lambda a, b: (a @ b).sum(), [(3, 4), (4,)]),
     "matmul_batch_of_one": (lambda a, b: ((a @ b).relu()).sum(), [(1, 7), (7, 5)]),
     "sum_axis": (lambda a, b: (a.sum(axis=0) * b).sum(), [(5, 3), (3,)]),
-    "mean_axis_keepdims": (lambda a, b: (a - a.mean(axis=1, keepdims=True)).__pow__(2).sum() + b.sum(), [(4, 3), (1,)]),
+    "mean_axis_keepdims": (
+        lambda a, b: (a - a.mean(axis=1, keepdims=True)).__pow__(2).sum() + b.sum(),
+        [(4, 3), (1,)],
+    ),
     "exp_log": (lambda a, b: ((a.exp() + 1.0).log() * b).sum(), [(3, 3), (3, 3)]),
-    "relu_tanh_sigmoid": (lambda a, b: (a.relu() + a.tanh() * b.sigmoid()).sum(), [(6,), (6,)]),
+    "relu_tanh_sigmoid": (
+        lambda a, b: (a.relu() + a.tanh() * b.sigmoid()).sum(),
+        [(6,), (6,)],
+    ),
     "reuse_of_a_node": (lambda a, b: ((a * a) + a * b + a).sum(), [(2, 3), (2, 3)]),
     "transpose": (lambda a, b: (a.T @ b).sum(), [(4, 3), (4, 2)]),
-    "mlp_layer": (lambda a, b: ((a @ b).tanh() @ b.T).sigmoid().mean(), [(5, 3), (3, 4)]),
-    "scalar_ops": (lambda a, b: (2.0 * a - 1.0 + 3.0 / (b * b + 1.0)).sum(), [(3,), (3,)]),
+    "mlp_layer": (
+        lambda a, b: ((a @ b).tanh() @ b.T).sigmoid().mean(),
+        [(5, 3), (3, 4)],
+    ),
+    "scalar_ops": (
+        lambda a, b: (2.0 * a - 1.0 + 3.0 / (b * b + 1.0)).sum(),
+        [(3,), (3,)],
+    ),
 }
 
 
@@ -83,11 +95,15 @@ def test_topological_order_puts_inputs_first_and_handles_deep_graphs():
         y = y * 1.0001
     order = topological_order(y)
     position = {id(node): i for i, node in enumerate(order)}
-    assert order[-1] is y and len(order) == 5001 + 5000  # each * also creates a constant leaf
+    assert (
+        order[-1] is y and len(order) == 5001 + 5000
+    )  # each * also creates a constant leaf
     for node in order:  # every node comes after its inputs
-        assert all(position[id(parent)] < position[id(node)] for parent in node._parents)
+        assert all(
+            position[id(parent)] < position[id(node)] for parent in node._parents
+        )
     y.backward()
-    assert x.grad == pytest.approx(1.0001 ** 5000, rel=1e-9)
+    assert x.grad == pytest.approx(1.0001**5000, rel=1e-9)
 
 
 def test_unbroadcast_sums_stretched_axes():
@@ -98,13 +114,20 @@ def test_unbroadcast_sums_stretched_axes():
 
 
 def test_errors_are_clear():
-    with pytest.raises(ValueError, match=r"backward\(\) without a gradient needs a scalar.*shape \(2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"backward\(\) without a gradient needs a scalar.*shape \(2, 2\)",
+    ):
         Tensor(np.ones((2, 2))).exp().backward()
-    with pytest.raises(ValueError, match=r"matmul shapes do not fit: \(2, 3\) @ \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"matmul shapes do not fit: \(2, 3\) @ \(2, 3\)"
+    ):
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((2, 3)))
     with pytest.raises(ValueError, match="log of non-positive values"):
         Tensor(np.array([1.0, -1.0])).log()
-    with pytest.raises(ValueError, match=r"gradient must have this tensor's shape \(2,\), got \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"gradient must have this tensor's shape \(2,\), got \(3,\)"
+    ):
         Tensor(np.ones(2)).exp().backward(np.ones(3))
     with pytest.raises(TypeError, match="constant number"):
         Tensor(1.0) ** Tensor(2.0)

@@ -39,7 +39,10 @@ def _public_callables():
             module = importlib.import_module(f"{package.__name__}.{info.name}")
             prefix = module.__name__.removeprefix("helpers.")
             for name, obj in vars(module).items():
-                if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                if (
+                    name.startswith("_")
+                    or getattr(obj, "__module__", None) != module.__name__
+                ):
                     continue
                 if inspect.isfunction(obj):
                     found[f"{prefix}.{name}"] = obj
@@ -47,11 +50,19 @@ def _public_callables():
                     found[f"{prefix}.{name}"] = obj
                     for method_name in dir(obj):
                         method = getattr(obj, method_name)
-                        if method_name.startswith("_") or not inspect.isfunction(method) \
-                                or not method.__module__.startswith("helpers."):
+                        if (
+                            method_name.startswith("_")
+                            or not inspect.isfunction(method)
+                            or not method.__module__.startswith("helpers.")
+                        ):
                             continue
-                        required = [p for p in list(inspect.signature(method).parameters.values())[1:]
-                                    if p.default is inspect.Parameter.empty]
+                        required = [
+                            p
+                            for p in list(
+                                inspect.signature(method).parameters.values()
+                            )[1:]
+                            if p.default is inspect.Parameter.empty
+                        ]
                         if required or method_name == "backward" and name == "Tensor":
                             found[f"{prefix}.{name}.{method_name}"] = method
     return found
@@ -74,8 +85,11 @@ TORCH64 = {"dtype": torch.float64}
 
 def _model(module, *sizes):
     """The model class of ``module`` (linear_regression, ...), in float64 for the torch twins too."""
-    cls = {"linear_regression": "LinearRegression", "logistic_regression": "LogisticRegression",
-           "softmax_regression": "SoftmaxRegression"}[module.__name__.rsplit(".", 1)[1]]
+    cls = {
+        "linear_regression": "LinearRegression",
+        "logistic_regression": "LogisticRegression",
+        "softmax_regression": "SoftmaxRegression",
+    }[module.__name__.rsplit(".", 1)[1]]
     kwargs = TORCH64 if module.__name__.startswith("helpers.torch_nn") else {}
     return getattr(module, cls)(*sizes, **kwargs)
 
@@ -99,94 +113,234 @@ SHARED_CASES = {
     "activations.logsumexp": lambda m: (m.logsumexp, {"z": _f("float", Z)}, {}),
     "activations.log_softmax": lambda m: (m.log_softmax, {"z": _f("float", Z)}, {}),
     "activations.softmax": lambda m: (m.softmax, {"z": _f("float", Z)}, {}),
-    "losses.mse_loss": lambda m: (m.mse_loss, {"pred": _f("float", Y_REG), "target": _f("float", SCORES)}, {}),
-    "losses.mse_loss_backward": lambda m: (m.mse_loss_backward,
-                                           {"pred": _f("float", Y_REG), "target": _f("float", SCORES)}, {}),
-    "losses.binary_cross_entropy": lambda m: (m.binary_cross_entropy,
-                                              {"probs": _f("float", PROBS), "targets": _f("binary", Y_BIN)}, {}),
+    "losses.mse_loss": lambda m: (
+        m.mse_loss,
+        {"pred": _f("float", Y_REG), "target": _f("float", SCORES)},
+        {},
+    ),
+    "losses.mse_loss_backward": lambda m: (
+        m.mse_loss_backward,
+        {"pred": _f("float", Y_REG), "target": _f("float", SCORES)},
+        {},
+    ),
+    "losses.binary_cross_entropy": lambda m: (
+        m.binary_cross_entropy,
+        {"probs": _f("float", PROBS), "targets": _f("binary", Y_BIN)},
+        {},
+    ),
     "losses.binary_cross_entropy_with_logits": lambda m: (
-        m.binary_cross_entropy_with_logits, {"logits": _f("float", SCORES), "targets": _f("binary", Y_BIN)}, {}),
+        m.binary_cross_entropy_with_logits,
+        {"logits": _f("float", SCORES), "targets": _f("binary", Y_BIN)},
+        {},
+    ),
     "losses.binary_cross_entropy_with_logits_backward": lambda m: (
-        m.binary_cross_entropy_with_logits_backward, {"logits": _f("float", SCORES), "targets": _f("binary", Y_BIN)},
-        {}),
-    "losses.one_hot": lambda m: (m.one_hot, {"labels": _f("labels", Y_CLS)}, {"num_classes": 3}),
-    "losses.cross_entropy": lambda m: (m.cross_entropy, {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)},
-                                       {}),
-    "losses.cross_entropy_backward": lambda m: (m.cross_entropy_backward,
-                                                {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)}, {}),
-    "metrics.accuracy": lambda m: (m.accuracy, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
-                                   {}),
-    "metrics.confusion_matrix": lambda m: (m.confusion_matrix,
-                                           {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])}, {}),
-    "metrics.precision": lambda m: (m.precision, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
-                                    {"average": "macro"}),
-    "metrics.recall": lambda m: (m.recall, {"y_true": _f("labels", Y_BIN), "y_pred": _f("labels", Y_BIN[::-1])}, {}),
-    "metrics.f1_score": lambda m: (m.f1_score, {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
-                                   {"average": "weighted"}),
-    "metrics.roc_curve": lambda m: (m.roc_curve, {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)}, {}),
-    "metrics.roc_auc": lambda m: (m.roc_auc, {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)}, {}),
-    "metrics.precision_recall_curve": lambda m: (m.precision_recall_curve,
-                                                 {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)}, {}),
-    "metrics.auc": lambda m: (m.auc, {"x": _f("float", np.linspace(0, 1, 6)), "y": _f("float", PROBS)}, {}),
+        m.binary_cross_entropy_with_logits_backward,
+        {"logits": _f("float", SCORES), "targets": _f("binary", Y_BIN)},
+        {},
+    ),
+    "losses.one_hot": lambda m: (
+        m.one_hot,
+        {"labels": _f("labels", Y_CLS)},
+        {"num_classes": 3},
+    ),
+    "losses.cross_entropy": lambda m: (
+        m.cross_entropy,
+        {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)},
+        {},
+    ),
+    "losses.cross_entropy_backward": lambda m: (
+        m.cross_entropy_backward,
+        {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)},
+        {},
+    ),
+    "metrics.accuracy": lambda m: (
+        m.accuracy,
+        {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
+        {},
+    ),
+    "metrics.confusion_matrix": lambda m: (
+        m.confusion_matrix,
+        {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
+        {},
+    ),
+    "metrics.precision": lambda m: (
+        m.precision,
+        {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
+        {"average": "macro"},
+    ),
+    "metrics.recall": lambda m: (
+        m.recall,
+        {"y_true": _f("labels", Y_BIN), "y_pred": _f("labels", Y_BIN[::-1])},
+        {},
+    ),
+    "metrics.f1_score": lambda m: (
+        m.f1_score,
+        {"y_true": _f("labels", Y_CLS), "y_pred": _f("labels", Y_CLS[::-1])},
+        {"average": "weighted"},
+    ),
+    "metrics.roc_curve": lambda m: (
+        m.roc_curve,
+        {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)},
+        {},
+    ),
+    "metrics.roc_auc": lambda m: (
+        m.roc_auc,
+        {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)},
+        {},
+    ),
+    "metrics.precision_recall_curve": lambda m: (
+        m.precision_recall_curve,
+        {"y_true": _f("labels", Y_BIN), "scores": _f("float", SCORES)},
+        {},
+    ),
+    "metrics.auc": lambda m: (
+        m.auc,
+        {"x": _f("float", np.linspace(0, 1, 6)), "y": _f("float", PROBS)},
+        {},
+    ),
     # linear regression
-    "linear_regression.LinearRegression.forward": lambda m: (_model(m, 2).forward, {"X": _f("float", X)}, {}),
-    "linear_regression.LinearRegression.backward": lambda m: (_after_forward(_model(m, 2), X),
-                                                              {"dout": _f("float", Y_REG)}, {}),
-    "linear_regression.mse_gradient": lambda m: (m.mse_gradient, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                 {"model": _model(m, 2)}),
-    "linear_regression.fit_closed_form": lambda m: (m.fit_closed_form, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                    {}),
-    "linear_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                  {"model": _model(m, 2), "lr": 0.1}),
-    "linear_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                  {"model": _model(m, 2), "lr": 0.1, "epochs": 1,
-                                                   "batch_size": 3}),
-    "linear_regression.gradient_descent": lambda m: (m.gradient_descent, {"X": _f("float", X), "y": _f("float", Y_REG)},
-                                                     {"model": _model(m, 2), "lr": 0.1, "epochs": 1}),
-    "linear_regression.mse_surface": lambda m: (m.mse_surface, {"X": _f("float", X[:, :1]), "y": _f("float", Y_REG),
-                                                                "weights": _f("float", np.linspace(-1, 1, 3)),
-                                                                "biases": _f("float", np.linspace(-1, 1, 4))}, {}),
+    "linear_regression.LinearRegression.forward": lambda m: (
+        _model(m, 2).forward,
+        {"X": _f("float", X)},
+        {},
+    ),
+    "linear_regression.LinearRegression.backward": lambda m: (
+        _after_forward(_model(m, 2), X),
+        {"dout": _f("float", Y_REG)},
+        {},
+    ),
+    "linear_regression.mse_gradient": lambda m: (
+        m.mse_gradient,
+        {"X": _f("float", X), "y": _f("float", Y_REG)},
+        {"model": _model(m, 2)},
+    ),
+    "linear_regression.fit_closed_form": lambda m: (
+        m.fit_closed_form,
+        {"X": _f("float", X), "y": _f("float", Y_REG)},
+        {},
+    ),
+    "linear_regression.gradient_step": lambda m: (
+        m.gradient_step,
+        {"X": _f("float", X), "y": _f("float", Y_REG)},
+        {"model": _model(m, 2), "lr": 0.1},
+    ),
+    "linear_regression.minibatch_sgd": lambda m: (
+        m.minibatch_sgd,
+        {"X": _f("float", X), "y": _f("float", Y_REG)},
+        {"model": _model(m, 2), "lr": 0.1, "epochs": 1, "batch_size": 3},
+    ),
+    "linear_regression.gradient_descent": lambda m: (
+        m.gradient_descent,
+        {"X": _f("float", X), "y": _f("float", Y_REG)},
+        {"model": _model(m, 2), "lr": 0.1, "epochs": 1},
+    ),
+    "linear_regression.mse_surface": lambda m: (
+        m.mse_surface,
+        {
+            "X": _f("float", X[:, :1]),
+            "y": _f("float", Y_REG),
+            "weights": _f("float", np.linspace(-1, 1, 3)),
+            "biases": _f("float", np.linspace(-1, 1, 4)),
+        },
+        {},
+    ),
     # logistic regression
-    "logistic_regression.LogisticRegression.forward": lambda m: (_model(m, 2).forward, {"X": _f("float", X)}, {}),
-    "logistic_regression.LogisticRegression.backward": lambda m: (_after_forward(_model(m, 2), X),
-                                                                  {"dout": _f("float", Y_REG)}, {}),
-    "logistic_regression.LogisticRegression.predict": lambda m: (_model(m, 2).predict, {"X": _f("float", X)}, {}),
-    "logistic_regression.LogisticRegression.predict_proba": lambda m: (_model(m, 2).predict_proba,
-                                                                       {"X": _f("float", X)}, {}),
-    "logistic_regression.check_classification_data": lambda m: (m.check_classification_data,
-                                                                {"X": _f("float", X), "y": _f("binary", Y_BIN)}, {}),
-    "logistic_regression.bce_gradient": lambda m: (m.bce_gradient, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-                                                   {"model": _model(m, 2)}),
-    "logistic_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-                                                    {"model": _model(m, 2), "lr": 0.1}),
+    "logistic_regression.LogisticRegression.forward": lambda m: (
+        _model(m, 2).forward,
+        {"X": _f("float", X)},
+        {},
+    ),
+    "logistic_regression.LogisticRegression.backward": lambda m: (
+        _after_forward(_model(m, 2), X),
+        {"dout": _f("float", Y_REG)},
+        {},
+    ),
+    "logistic_regression.LogisticRegression.predict": lambda m: (
+        _model(m, 2).predict,
+        {"X": _f("float", X)},
+        {},
+    ),
+    "logistic_regression.LogisticRegression.predict_proba": lambda m: (
+        _model(m, 2).predict_proba,
+        {"X": _f("float", X)},
+        {},
+    ),
+    "logistic_regression.check_classification_data": lambda m: (
+        m.check_classification_data,
+        {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+        {},
+    ),
+    "logistic_regression.bce_gradient": lambda m: (
+        m.bce_gradient,
+        {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+        {"model": _model(m, 2)},
+    ),
+    "logistic_regression.gradient_step": lambda m: (
+        m.gradient_step,
+        {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+        {"model": _model(m, 2), "lr": 0.1},
+    ),
     "logistic_regression.accuracy_metric": lambda m: (
-        m.accuracy_metric, {"X": _f("float", X), "y": _f("binary", Y_BIN)}, {"model": _model(m, 2)}),
-    "logistic_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-                                                    {"model": _model(m, 2), "lr": 0.1, "epochs": 1,
-                                                     "batch_size": 3}),
+        m.accuracy_metric,
+        {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+        {"model": _model(m, 2)},
+    ),
+    "logistic_regression.minibatch_sgd": lambda m: (
+        m.minibatch_sgd,
+        {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+        {"model": _model(m, 2), "lr": 0.1, "epochs": 1, "batch_size": 3},
+    ),
     "logistic_regression.gradient_descent": lambda m: (
-        m.gradient_descent, {"X": _f("float", X), "y": _f("binary", Y_BIN)},
-        {"model": _model(m, 2), "lr": 0.1, "epochs": 1}),
+        m.gradient_descent,
+        {"X": _f("float", X), "y": _f("binary", Y_BIN)},
+        {"model": _model(m, 2), "lr": 0.1, "epochs": 1},
+    ),
     # softmax regression
     "softmax_regression.SoftmaxRegression.forward": lambda m: (
-        _model(m, 2, 3).forward, {("x" if "numpy" in m.__name__ else "X"): _f("float", X)}, {}),
-    "softmax_regression.SoftmaxRegression.backward": lambda m: (_after_forward(_model(m, 2, 3), X),
-                                                                {"dout": _f("float", LOGITS)}, {}),
-    "softmax_regression.SoftmaxRegression.predict": lambda m: (_model(m, 2, 3).predict,
-                                                               {"X": _f("float", X)}, {}),
-    "softmax_regression.SoftmaxRegression.predict_proba": lambda m: (_model(m, 2, 3).predict_proba,
-                                                                     {"X": _f("float", X)}, {}),
+        _model(m, 2, 3).forward,
+        {("x" if "numpy" in m.__name__ else "X"): _f("float", X)},
+        {},
+    ),
+    "softmax_regression.SoftmaxRegression.backward": lambda m: (
+        _after_forward(_model(m, 2, 3), X),
+        {"dout": _f("float", LOGITS)},
+        {},
+    ),
+    "softmax_regression.SoftmaxRegression.predict": lambda m: (
+        _model(m, 2, 3).predict,
+        {"X": _f("float", X)},
+        {},
+    ),
+    "softmax_regression.SoftmaxRegression.predict_proba": lambda m: (
+        _model(m, 2, 3).predict_proba,
+        {"X": _f("float", X)},
+        {},
+    ),
     "softmax_regression.check_multiclass_data": lambda m: (
-        m.check_multiclass_data, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"num_classes": 3}),
+        m.check_multiclass_data,
+        {"X": _f("float", X), "y": _f("labels", Y_CLS)},
+        {"num_classes": 3},
+    ),
     "softmax_regression.cross_entropy_gradient": lambda m: (
-        m.cross_entropy_gradient, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"model": _model(m, 2, 3)}),
-    "softmax_regression.gradient_step": lambda m: (m.gradient_step, {"X": _f("float", X), "y": _f("labels", Y_CLS)},
-                                                   {"model": _model(m, 2, 3), "lr": 0.1}),
+        m.cross_entropy_gradient,
+        {"X": _f("float", X), "y": _f("labels", Y_CLS)},
+        {"model": _model(m, 2, 3)},
+    ),
+    "softmax_regression.gradient_step": lambda m: (
+        m.gradient_step,
+        {"X": _f("float", X), "y": _f("labels", Y_CLS)},
+        {"model": _model(m, 2, 3), "lr": 0.1},
+    ),
     "softmax_regression.accuracy_metric": lambda m: (
-        m.accuracy_metric, {"X": _f("float", X), "y": _f("labels", Y_CLS)}, {"model": _model(m, 2, 3)}),
-    "softmax_regression.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("float", X), "y": _f("labels", Y_CLS)},
-                                                   {"model": _model(m, 2, 3), "lr": 0.1, "epochs": 1,
-                                                    "batch_size": 3}),
+        m.accuracy_metric,
+        {"X": _f("float", X), "y": _f("labels", Y_CLS)},
+        {"model": _model(m, 2, 3)},
+    ),
+    "softmax_regression.minibatch_sgd": lambda m: (
+        m.minibatch_sgd,
+        {"X": _f("float", X), "y": _f("labels", Y_CLS)},
+        {"model": _model(m, 2, 3), "lr": 0.1, "epochs": 1, "batch_size": 3},
+    ),
 }
 
 
@@ -298,54 +452,135 @@ def _numpy_only_cases():
         return {"weight": (r @ X)[None, :], "bias": np.array([r.sum()])}
 
     cases = {
-        "linear.Linear.forward": lambda m: (Linear(2, 3).forward, {"x": _f("float", X)}, {}),
-        "linear.Linear.backward": lambda m: (_after_forward(Linear(2, 3), X), {"dout": _f("float", LOGITS)}, {}),
-        "layers.Sequential.forward": lambda m: (layers.mlp([2, 4, 3]).forward, {"x": _f("float", X)}, {}),
-        "layers.Sequential.backward": lambda m: (_after_forward(layers.mlp([2, 4, 3]), X),
-                                                 {"dout": _f("float", LOGITS)}, {}),
+        "linear.Linear.forward": lambda m: (
+            Linear(2, 3).forward,
+            {"x": _f("float", X)},
+            {},
+        ),
+        "linear.Linear.backward": lambda m: (
+            _after_forward(Linear(2, 3), X),
+            {"dout": _f("float", LOGITS)},
+            {},
+        ),
+        "layers.Sequential.forward": lambda m: (
+            layers.mlp([2, 4, 3]).forward,
+            {"x": _f("float", X)},
+            {},
+        ),
+        "layers.Sequential.backward": lambda m: (
+            _after_forward(layers.mlp([2, 4, 3]), X),
+            {"dout": _f("float", LOGITS)},
+            {},
+        ),
         "layers.CrossEntropyLoss.forward": lambda m: (
-            layers.CrossEntropyLoss().forward, {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)}, {}),
-        "init.xavier_uniform_": lambda m: (m.xavier_uniform_, {"weight": _f("float", np.zeros((3, 2)))}, {"rng": 0}),
-        "init.kaiming_normal_": lambda m: (m.kaiming_normal_, {"weight": _f("float", np.zeros((3, 2)))}, {"rng": 0}),
-        "optim.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("any", X), "y": _f("any", Y_REG)},
-                                          {"model": _model(importlib.import_module(
-                                              "helpers.numpy_nn.linear_regression"), 2),
-                                           "loss_fn": mse, "gradient_fn": mse_grad, "lr": 0.1, "epochs": 1,
-                                           "batch_size": 3}),
-        "activations.softmax_backward": lambda m: (m.softmax_backward, {"dout": _f("float", Z),
-                                                                        "probs": _f("float", SOFTMAX_Z)}, {}),
-        "activations.check_softmax_output": lambda m: (m.check_softmax_output, {"probs": _f("float", SOFTMAX_Z)}, {}),
-        "layers.Softmax.forward": lambda m: (layers.Softmax().forward, {"x": _f("float", Z)}, {}),
-        "layers.Softmax.backward": lambda m: (_after_forward(layers.Softmax(), Z), {"dout": _f("float", Z)}, {}),
-        "tensor_mlp.tensor_cross_entropy": lambda m: (m.tensor_cross_entropy, {"y": _f("labels", Y_CLS)},
-                                                      {"logits": Tensor(LOGITS)}),
+            layers.CrossEntropyLoss().forward,
+            {"logits": _f("float", LOGITS), "targets": _f("labels", Y_CLS)},
+            {},
+        ),
+        "init.xavier_uniform_": lambda m: (
+            m.xavier_uniform_,
+            {"weight": _f("float", np.zeros((3, 2)))},
+            {"rng": 0},
+        ),
+        "init.kaiming_normal_": lambda m: (
+            m.kaiming_normal_,
+            {"weight": _f("float", np.zeros((3, 2)))},
+            {"rng": 0},
+        ),
+        "optim.minibatch_sgd": lambda m: (
+            m.minibatch_sgd,
+            {"X": _f("any", X), "y": _f("any", Y_REG)},
+            {
+                "model": _model(
+                    importlib.import_module("helpers.numpy_nn.linear_regression"), 2
+                ),
+                "loss_fn": mse,
+                "gradient_fn": mse_grad,
+                "lr": 0.1,
+                "epochs": 1,
+                "batch_size": 3,
+            },
+        ),
+        "activations.softmax_backward": lambda m: (
+            m.softmax_backward,
+            {"dout": _f("float", Z), "probs": _f("float", SOFTMAX_Z)},
+            {},
+        ),
+        "activations.check_softmax_output": lambda m: (
+            m.check_softmax_output,
+            {"probs": _f("float", SOFTMAX_Z)},
+            {},
+        ),
+        "layers.Softmax.forward": lambda m: (
+            layers.Softmax().forward,
+            {"x": _f("float", Z)},
+            {},
+        ),
+        "layers.Softmax.backward": lambda m: (
+            _after_forward(layers.Softmax(), Z),
+            {"dout": _f("float", Z)},
+            {},
+        ),
+        "tensor_mlp.tensor_cross_entropy": lambda m: (
+            m.tensor_cross_entropy,
+            {"y": _f("labels", Y_CLS)},
+            {"logits": Tensor(LOGITS)},
+        ),
         "autograd.Tensor": lambda m: (Tensor, {"data": _f("float", Z)}, {}),
-        "autograd.Tensor.backward": lambda m: (Tensor(Z).backward, {"gradient": _f("float", Z)}, {}),
-        "optim.Optimizer": lambda m: (lambda params: m.Optimizer([params], {"lr": 0.1}),
-                                      {"params": _f("float", Z)}, {}),
+        "autograd.Tensor.backward": lambda m: (
+            Tensor(Z).backward,
+            {"gradient": _f("float", Z)},
+            {},
+        ),
+        "optim.Optimizer": lambda m: (
+            lambda params: m.Optimizer([params], {"lr": 0.1}),
+            {"params": _f("float", Z)},
+            {},
+        ),
     }
     cases.update(_attention_cases())
     from helpers.numpy_nn.dropout import Dropout
     from helpers.numpy_nn.norm import BatchNorm1d, LayerNorm
-    for name, make in (("norm.BatchNorm1d", lambda: BatchNorm1d(2)),
-                       ("norm.LayerNorm", lambda: LayerNorm(2)),
-                       ("dropout.Dropout", lambda: Dropout(0.5, rng=0))):
+
+    for name, make in (
+        ("norm.BatchNorm1d", lambda: BatchNorm1d(2)),
+        ("norm.LayerNorm", lambda: LayerNorm(2)),
+        ("dropout.Dropout", lambda: Dropout(0.5, rng=0)),
+    ):
         cases[f"{name}.forward"] = lambda m, make=make: (
-            make().forward, {"x": _f("float", X)}, {})
-        cases[f"{name}.backward"] = lambda m, make=make: (_after_forward(make(), X),
-                                                          {"dout": _f("float", X)}, {})
+            make().forward,
+            {"x": _f("float", X)},
+            {},
+        )
+        cases[f"{name}.backward"] = lambda m, make=make: (
+            _after_forward(make(), X),
+            {"dout": _f("float", X)},
+            {},
+        )
     # Optimisers take a list (or dict) of arrays; the wrappers put the array in a list.
     for name in ("SGD", "RMSprop", "Adam", "AdamW"):
         cases[f"optim.{name}"] = lambda m, name=name: (
             lambda params: getattr(m, name)([params], lr=0.1),
-            {"params": _f("float", Z)}, {})
+            {"params": _f("float", Z)},
+            {},
+        )
         cases[f"optim.{name}.step"] = lambda m, name=name: (
             lambda grads: getattr(m, name)([Z.copy()], lr=0.1).step([grads]),
-            {"grads": _f("float", Z)}, {})
+            {"grads": _f("float", Z)},
+            {},
+        )
     for name in ("ReLU", "Sigmoid", "Tanh"):
         cls = getattr(layers, name)
-        cases[f"layers.{name}.forward"] = lambda m, cls=cls: (cls().forward, {"x": _f("float", Z)}, {})
-        cases[f"layers.{name}.backward"] = lambda m, cls=cls: (_after_forward(cls(), Z), {"dout": _f("float", Z)}, {})
+        cases[f"layers.{name}.forward"] = lambda m, cls=cls: (
+            cls().forward,
+            {"x": _f("float", Z)},
+            {},
+        )
+        cases[f"layers.{name}.backward"] = lambda m, cls=cls: (
+            _after_forward(cls(), Z),
+            {"dout": _f("float", Z)},
+            {},
+        )
     cases.update(_sequence_cases())
     cases.update(_transformer_cases())
     return cases
@@ -360,10 +595,12 @@ def _transformer_cases():
         "transformer_block.gelu": lambda m: (m.gelu, {"x": _f("float", Z)}, {}),
     }
     for method in ("forward", "attention", "mlp"):
-        cases[f"transformer_block.TransformerBlock.{method}"] = lambda m, method=method: (
-            getattr(TransformerBlock(4, 2), method),
-            {"x": _f("float", x)},
-            {},
+        cases[f"transformer_block.TransformerBlock.{method}"] = (
+            lambda m, method=method: (
+                getattr(TransformerBlock(4, 2), method),
+                {"x": _f("float", x)},
+                {},
+            )
         )
     return cases
 
@@ -378,7 +615,8 @@ def _attention_cases():
 
     def sdpa_backward():
         return lambda dout: attention.scaled_dot_product_attention_backward(
-            dout, attention.scaled_dot_product_attention(Q, K, V)[1])
+            dout, attention.scaled_dot_product_attention(Q, K, V)[1]
+        )
 
     def mha_backward():
         layer = attention.MultiheadAttention(4, 2, batch_first=True)
@@ -388,25 +626,49 @@ def _attention_cases():
     qkv = {"q": _f("float", Q), "k": _f("float", K), "v": _f("float", V)}
     return {
         "attention.scaled_dot_product_attention": lambda m: (
-            m.scaled_dot_product_attention, qkv, {}),
+            m.scaled_dot_product_attention,
+            qkv,
+            {},
+        ),
         "attention.scaled_dot_product_attention_backward": lambda m: (
-            sdpa_backward(), {"dout": _f("float", rng.normal(size=(2, 3, 2)))}, {}),
+            sdpa_backward(),
+            {"dout": _f("float", rng.normal(size=(2, 3, 2)))},
+            {},
+        ),
         "attention.padding_mask": lambda m: (
-            m.padding_mask, {"lengths": _f("labels", np.array([2, 5]))}, {"S": 5}),
+            m.padding_mask,
+            {"lengths": _f("labels", np.array([2, 5]))},
+            {"S": 5},
+        ),
         "attention.MultiheadAttention.forward": lambda m: (
             m.MultiheadAttention(4, 2, batch_first=True).forward,
-            {"query": _f("float", QUERY), "key": _f("float", Q),
-             "value": _f("float", Q)}, {}),
+            {
+                "query": _f("float", QUERY),
+                "key": _f("float", Q),
+                "value": _f("float", Q),
+            },
+            {},
+        ),
         "attention.MultiheadAttention.backward": lambda m: (
-            mha_backward(), {"dout": _f("float", QUERY)}, {}),
+            mha_backward(),
+            {"dout": _f("float", QUERY)},
+            {},
+        ),
         "attention.apply_rope": lambda m: (
-            m.apply_rope, {"x": _f("float", Q), "positions": _f("labels", POSITIONS)},
-            {}),
+            m.apply_rope,
+            {"x": _f("float", Q), "positions": _f("labels", POSITIONS)},
+            {},
+        ),
         "attention.apply_rope_backward": lambda m: (
             m.apply_rope_backward,
-            {"dout": _f("float", Q), "positions": _f("labels", POSITIONS)}, {}),
+            {"dout": _f("float", Q), "positions": _f("labels", POSITIONS)},
+            {},
+        ),
         "attention.blockwise_attention": lambda m: (
-            m.blockwise_attention, qkv, {"block_size": 2}),
+            m.blockwise_attention,
+            qkv,
+            {"block_size": 2},
+        ),
     }
 
 
@@ -415,10 +677,19 @@ def _torch_only_cases():
         return ((pred - target) ** 2).mean()
 
     return {
-        "optim.minibatch_sgd": lambda m: (m.minibatch_sgd, {"X": _f("any", X), "y": _f("any", Y_REG)},
-                                          {"model": _model(importlib.import_module(
-                                              "helpers.torch_nn.linear_regression"), 2),
-                                           "loss_fn": mse, "lr": 0.1, "epochs": 1, "batch_size": 3}),
+        "optim.minibatch_sgd": lambda m: (
+            m.minibatch_sgd,
+            {"X": _f("any", X), "y": _f("any", Y_REG)},
+            {
+                "model": _model(
+                    importlib.import_module("helpers.torch_nn.linear_regression"), 2
+                ),
+                "loss_fn": mse,
+                "lr": 0.1,
+                "epochs": 1,
+                "batch_size": 3,
+            },
+        ),
     }
 
 
@@ -430,7 +701,6 @@ CONV_BIAS = rng.normal(size=4)  # (F,)
 
 
 def _conv_cases():
-    from helpers.numpy_nn import conv
 
     images, weight, bias = (
         _f("float", IMAGES),
@@ -523,8 +793,10 @@ def _conv_cases():
 
 
 CASES = {}
-for _package, _only in (("numpy_nn", {**_numpy_only_cases(), **_conv_cases()}),
-                        ("torch_nn", _torch_only_cases())):
+for _package, _only in (
+    ("numpy_nn", {**_numpy_only_cases(), **_conv_cases()}),
+    ("torch_nn", _torch_only_cases()),
+):
     for _key, _make in {**SHARED_CASES, **_only}.items():
         _module_name, _, _rest = _key.partition(".")
         try:
@@ -534,7 +806,9 @@ for _package, _only in (("numpy_nn", {**_numpy_only_cases(), **_conv_cases()}),
         _target = _module
         for _part in _rest.split("."):
             _target = getattr(_target, _part, None)
-        if _target is not None and getattr(_target, "__module__", "").startswith("helpers."):
+        if _target is not None and getattr(_target, "__module__", "").startswith(
+            "helpers."
+        ):
             CASES[f"{_package}.{_key}"] = (_module, _make)
 
 SCHEDULERS = ("LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "SequentialLR")
@@ -546,7 +820,9 @@ EXEMPT = {
     "numpy_nn.init.init_mlp_": NO_ARRAYS,
     "numpy_nn.layers.mlp": NO_ARRAYS,
     "numpy_nn.layers.Sequential": NO_ARRAYS,
-    "numpy_nn.layers.ReLU": NO_ARRAYS, "numpy_nn.layers.Sigmoid": NO_ARRAYS, "numpy_nn.layers.Tanh": NO_ARRAYS,
+    "numpy_nn.layers.ReLU": NO_ARRAYS,
+    "numpy_nn.layers.Sigmoid": NO_ARRAYS,
+    "numpy_nn.layers.Tanh": NO_ARRAYS,
     "numpy_nn.layers.CrossEntropyLoss": NO_ARRAYS,
     "numpy_nn.linear.Linear": NO_ARRAYS,
     "numpy_nn.linear_regression.LinearRegression": NO_ARRAYS,
@@ -559,19 +835,26 @@ EXEMPT = {
     "numpy_nn.tensor_mlp.TensorMLP.load_state_dict": "takes a dict; names and shapes are checked in test_tensor_mlp.py",
     "numpy_nn.optim.sgd_step": "takes dicts of arrays; test_defects.py checks its gradient checks",
     "numpy_nn.optim.log_parameters": "takes a History and a model, not arrays",
-    **{f"numpy_nn.lr_scheduler.{name}": "takes an optimiser; see ARGUMENT_CASES"
-       for name in SCHEDULERS},
-    **{f"numpy_nn.lr_scheduler.{name}.lr_at": "takes a step and a learning rate"
-       for name in SCHEDULERS},
+    **{
+        f"numpy_nn.lr_scheduler.{name}": "takes an optimiser; see ARGUMENT_CASES"
+        for name in SCHEDULERS
+    },
+    **{
+        f"numpy_nn.lr_scheduler.{name}.lr_at": "takes a step and a learning rate"
+        for name in SCHEDULERS
+    },
     "numpy_nn.lr_scheduler.warmup_cosine": "takes numbers; see ARGUMENT_CASES below",
     "numpy_nn.layers.TrainEvalMixin": "train(), eval(); see ARGUMENT_CASES, test_norm",
-    "numpy_nn.norm.BatchNorm1d": NO_ARRAYS, "numpy_nn.norm.LayerNorm": NO_ARRAYS,
+    "numpy_nn.norm.BatchNorm1d": NO_ARRAYS,
+    "numpy_nn.norm.LayerNorm": NO_ARRAYS,
     "numpy_nn.dropout.Dropout": "takes p and an rng; see ARGUMENT_CASES below",
     "numpy_nn.norm.BatchNorm1d.load_state_dict": "takes a dict; see test_norm.py",
     "numpy_nn.norm.LayerNorm.load_state_dict": "takes a dict; see test_norm.py",
     "numpy_nn.optim.Optimizer.step": "the base class has no update rule",
-    **{f"numpy_nn.optim.{name}.load_state_dict": "takes a dict; see test_optim.py"
-       for name in ("Optimizer", "SGD", "RMSprop", "Adam", "AdamW")},
+    **{
+        f"numpy_nn.optim.{name}.load_state_dict": "takes a dict; see test_optim.py"
+        for name in ("Optimizer", "SGD", "RMSprop", "Adam", "AdamW")
+    },
     "numpy_nn.linear.Linear.load_state_dict": "takes a dict; names and shapes are checked in test_linear_regression.py",
     "numpy_nn.layers.Sequential.load_state_dict": "takes a dict; names are checked in test_layers.py",
     "numpy_nn.linear_regression.LinearRegression.load_state_dict": "inherited from Linear, see there",
@@ -583,9 +866,11 @@ EXEMPT = {
     "numpy_nn.attention.attention_memory_bytes": NO_ARRAYS,
     "numpy_nn.attention.MultiheadAttention": NO_ARRAYS,
     "numpy_nn.attention.MultiheadAttention.load_state_dict": (
-        "takes a dict; see test_attention.py"),
+        "takes a dict; see test_attention.py"
+    ),
     "numpy_nn.attention.AttentionCache": (
-        "a record that scaled_dot_product_attention returns, not built by hand"),
+        "a record that scaled_dot_product_attention returns, not built by hand"
+    ),
     "torch_nn.layers.mlp": NO_ARRAYS,
     "torch_nn.linear_regression.LinearRegression": NO_ARRAYS,
     "torch_nn.logistic_regression.LogisticRegression": NO_ARRAYS,
@@ -594,52 +879,115 @@ EXEMPT = {
     "torch_nn.optim.log_parameters": "takes a History and a model, not arrays",
 }
 # Chapter 6: recurrent layers, embeddings and clipping.
-_SEQUENCE_CLASSES = ("embedding.Embedding", "rnn.RNN", "rnn.LSTM", "rnn.GRU",
-                     "rnn.RNNCell", "rnn.LSTMCell", "rnn.GRUCell")
+_SEQUENCE_CLASSES = (
+    "embedding.Embedding",
+    "rnn.RNN",
+    "rnn.LSTM",
+    "rnn.GRU",
+    "rnn.RNNCell",
+    "rnn.LSTMCell",
+    "rnn.GRUCell",
+)
 EXEMPT.update({f"numpy_nn.{name}": NO_ARRAYS for name in _SEQUENCE_CLASSES})
 _TAKES_A_DICT = "takes a dict; test_rnn.py and test_embedding.py check names and shapes"
-EXEMPT.update({f"numpy_nn.{name}.load_state_dict": _TAKES_A_DICT
-               for name in _SEQUENCE_CLASSES})
-EXEMPT.update({
-    "numpy_nn.transformer_block.TransformerBlock": NO_ARRAYS,
-    "numpy_nn.transformer_block.TransformerBlock.load_state_dict":
-        "takes a dict; test_gpt.py loads a torch Block's state into it",
-})
+EXEMPT.update(
+    {f"numpy_nn.{name}.load_state_dict": _TAKES_A_DICT for name in _SEQUENCE_CLASSES}
+)
+EXEMPT.update(
+    {
+        "numpy_nn.transformer_block.TransformerBlock": NO_ARRAYS,
+        "numpy_nn.transformer_block.TransformerBlock.load_state_dict": "takes a dict; test_gpt.py loads a torch Block's state into it",
+    }
+)
 # Chapter 5: convolution, pooling and LeNet-5.
-EXEMPT.update({
-    "numpy_nn.conv.conv_output_size": "takes integers; test_conv.py checks it",
-    "numpy_nn.conv.receptive_field": "takes integer triples; test_conv.py checks it",
-    **{f"numpy_nn.conv.{name}": NO_ARRAYS
-       for name in ("Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten")},
-    "numpy_nn.conv.Conv1d.load_state_dict": "takes a dict; test_conv.py checks it",
-    "numpy_nn.conv.Conv2d.load_state_dict": "takes a dict; test_conv.py checks it",
-    "numpy_nn.lenet.lenet5": NO_ARRAYS,
-    "torch_nn.lenet.lenet5": NO_ARRAYS,
-})
+EXEMPT.update(
+    {
+        "numpy_nn.conv.conv_output_size": "takes integers; test_conv.py checks it",
+        "numpy_nn.conv.receptive_field": "takes integer triples; test_conv.py checks it",
+        **{
+            f"numpy_nn.conv.{name}": NO_ARRAYS
+            for name in ("Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten")
+        },
+        "numpy_nn.conv.Conv1d.load_state_dict": "takes a dict; test_conv.py checks it",
+        "numpy_nn.conv.Conv2d.load_state_dict": "takes a dict; test_conv.py checks it",
+        "numpy_nn.lenet.lenet5": NO_ARRAYS,
+        "torch_nn.lenet.lenet5": NO_ARRAYS,
+    }
+)
 # (case, argument, corruption) -> why that corruption is not an error there.
 NOT_AN_ERROR = {
-    ("numpy_nn.init.xavier_uniform_", "weight", "nonfinite"): "the values are about to be overwritten",
-    ("numpy_nn.init.kaiming_normal_", "weight", "nonfinite"): "the values are about to be overwritten",
-    ("numpy_nn.linear_regression.mse_surface", "weights", "framework"): "any sequence of numbers is accepted",
-    ("numpy_nn.linear_regression.mse_surface", "biases", "framework"): "any sequence of numbers is accepted",
-    ("numpy_nn.linear_regression.mse_surface", "weights", "dtype"): "whole-number weights are fine",
-    ("numpy_nn.linear_regression.mse_surface", "biases", "dtype"): "whole-number biases are fine",
-    ("numpy_nn.autograd.Tensor", "data", "empty"): "an empty Tensor is a value, as in torch",
-    ("numpy_nn.autograd.Tensor", "data", "dtype"): "data is stored as float64 whatever it was",
-    ("numpy_nn.autograd.Tensor", "data", "nonfinite"): "nan and inf are values the engine carries, as torch does",
-    ("numpy_nn.autograd.Tensor.backward", "gradient", "dtype"): "the gradient is stored as float64 whatever it was",
+    (
+        "numpy_nn.init.xavier_uniform_",
+        "weight",
+        "nonfinite",
+    ): "the values are about to be overwritten",
+    (
+        "numpy_nn.init.kaiming_normal_",
+        "weight",
+        "nonfinite",
+    ): "the values are about to be overwritten",
+    (
+        "numpy_nn.linear_regression.mse_surface",
+        "weights",
+        "framework",
+    ): "any sequence of numbers is accepted",
+    (
+        "numpy_nn.linear_regression.mse_surface",
+        "biases",
+        "framework",
+    ): "any sequence of numbers is accepted",
+    (
+        "numpy_nn.linear_regression.mse_surface",
+        "weights",
+        "dtype",
+    ): "whole-number weights are fine",
+    (
+        "numpy_nn.linear_regression.mse_surface",
+        "biases",
+        "dtype",
+    ): "whole-number biases are fine",
+    (
+        "numpy_nn.autograd.Tensor",
+        "data",
+        "empty",
+    ): "an empty Tensor is a value, as in torch",
+    (
+        "numpy_nn.autograd.Tensor",
+        "data",
+        "dtype",
+    ): "data is stored as float64 whatever it was",
+    (
+        "numpy_nn.autograd.Tensor",
+        "data",
+        "nonfinite",
+    ): "nan and inf are values the engine carries, as torch does",
+    (
+        "numpy_nn.autograd.Tensor.backward",
+        "gradient",
+        "dtype",
+    ): "the gradient is stored as float64 whatever it was",
 }
-NOT_AN_ERROR.update({
-    ("numpy_nn.clip.clip_grad_norm_", "grads", "empty"):
-        "a gradient without entries adds 0 to the norm, as in torch",
-    ("numpy_nn.clip.clip_grad_norm_", "grads", "nonfinite"):
-        "as torch by default, a nan gradient gives a nan norm (see error_if_nonfinite)",
-})
+NOT_AN_ERROR.update(
+    {
+        (
+            "numpy_nn.clip.clip_grad_norm_",
+            "grads",
+            "empty",
+        ): "a gradient without entries adds 0 to the norm, as in torch",
+        (
+            "numpy_nn.clip.clip_grad_norm_",
+            "grads",
+            "nonfinite",
+        ): "as torch by default, a nan gradient gives a nan norm (see error_if_nonfinite)",
+    }
+)
 
 
 def test_every_public_function_has_a_case():
     missing = sorted(set(_public_callables()) - set(CASES) - set(EXEMPT))
-    assert not missing, f"add a case to CASES (or a reason to EXEMPT) in tests/test_bad_input.py for: {missing}"
+    assert not missing, (
+        f"add a case to CASES (or a reason to EXEMPT) in tests/test_bad_input.py for: {missing}"
+    )
     stale = sorted((set(CASES) | set(EXEMPT)) - set(_public_callables()))
     assert not stale, f"CASES or EXEMPT name callables that no longer exist: {stale}"
 
@@ -651,14 +999,23 @@ def _framework(key):
 def _to_framework(value, framework):
     if framework == "numpy":
         return value
-    return torch.as_tensor(value.copy(), dtype=torch.float64 if value.dtype.kind == "f" else torch.int64)
+    return torch.as_tensor(
+        value.copy(), dtype=torch.float64 if value.dtype.kind == "f" else torch.int64
+    )
 
 
 def _build(key):
     module, make = CASES[key]
     fn, arrays, others = make(module)
     framework = _framework(key)
-    return fn, {name: (_to_framework(value, framework), kind) for name, (value, kind) in arrays.items()}, others
+    return (
+        fn,
+        {
+            name: (_to_framework(value, framework), kind)
+            for name, (value, kind) in arrays.items()
+        },
+        others,
+    )
 
 
 @pytest.mark.parametrize("key", sorted(CASES))
@@ -675,7 +1032,12 @@ def _corrupt(value, kind, corruption):
     if corruption == "framework":
         return value.numpy() if is_torch else torch.as_tensor(value.copy())
     if corruption == "dtype":
-        wrong = {"float": np.int64, "labels": np.float64, "binary": np.complex128, "any": np.complex128}[kind]
+        wrong = {
+            "float": np.int64,
+            "labels": np.float64,
+            "binary": np.complex128,
+            "any": np.complex128,
+        }[kind]
         array = np.ones(tuple(value.shape), dtype=wrong)
         return torch.as_tensor(array) if is_torch else array
     bad = (value.numpy() if is_torch else value).astype(np.float64).copy()
@@ -683,10 +1045,14 @@ def _corrupt(value, kind, corruption):
     return torch.as_tensor(bad) if is_torch else bad
 
 
-BAD_CASES = [(key, name, corruption) for key in sorted(CASES)
-             for name, (_, kind) in _build(key)[1].items() for corruption in CORRUPTIONS
-             if (key, name, corruption) not in NOT_AN_ERROR
-             and not (kind == "labels" and corruption == "nonfinite")]  # integer labels cannot hold nan
+BAD_CASES = [
+    (key, name, corruption)
+    for key in sorted(CASES)
+    for name, (_, kind) in _build(key)[1].items()
+    for corruption in CORRUPTIONS
+    if (key, name, corruption) not in NOT_AN_ERROR
+    and not (kind == "labels" and corruption == "nonfinite")
+]  # integer labels cannot hold nan
 
 
 @pytest.mark.parametrize("key, name, corruption", BAD_CASES)
@@ -698,27 +1064,38 @@ def test_bad_input_names_the_argument(key, name, corruption):
     with pytest.raises((ValueError, TypeError)) as caught:
         fn(**kwargs, **others)
     message = str(caught.value)
-    assert re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", message), \
+    assert re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", message), (
         f"{key}: the error for a bad {name} ({corruption}) does not name it: {type(caught.value).__name__}: {message}"
+    )
 
 
 def test_the_twins_give_the_same_messages():
     """NumPy and torch versions of a function reject the same input with the same words."""
     from helpers.numpy_nn import losses, metrics
-    from helpers.torch_nn import losses as tlosses, metrics as tmetrics
-    pairs = [(lambda m, w: m.mse_loss(w(np.zeros(0)), w(np.zeros(0))), losses, tlosses),
-             (lambda m, w: m.one_hot(w(np.array([0, 1])), 2.0), losses, tlosses),
-             (lambda m, w: m.cross_entropy(w(LOGITS), w(Y_CLS.astype(float))), losses, tlosses),
-             (lambda m, w: m.f1_score(w(Y_BIN), w(Y_BIN), positive=3), metrics, tmetrics),
-             (lambda m, w: m.accuracy(w(Y_BIN), w(Y_BIN[:3])), metrics, tmetrics)]
+    from helpers.torch_nn import losses as tlosses
+    from helpers.torch_nn import metrics as tmetrics
+
+    pairs = [
+        (lambda m, w: m.mse_loss(w(np.zeros(0)), w(np.zeros(0))), losses, tlosses),
+        (lambda m, w: m.one_hot(w(np.array([0, 1])), 2.0), losses, tlosses),
+        (
+            lambda m, w: m.cross_entropy(w(LOGITS), w(Y_CLS.astype(float))),
+            losses,
+            tlosses,
+        ),
+        (lambda m, w: m.f1_score(w(Y_BIN), w(Y_BIN), positive=3), metrics, tmetrics),
+        (lambda m, w: m.accuracy(w(Y_BIN), w(Y_BIN[:3])), metrics, tmetrics),
+    ]
     for call, numpy_module, torch_module in pairs:
         messages = []
-        for module, wrap in ((numpy_module, np.asarray), (torch_module, torch.as_tensor)):
+        for module, wrap in (
+            (numpy_module, np.asarray),
+            (torch_module, torch.as_tensor),
+        ):
             with pytest.raises((ValueError, TypeError)) as caught:
                 call(module, wrap)
             messages.append(re.sub(r"dtype \S+|torch\.\w+", "", str(caught.value)))
         assert messages[0] == messages[1]
-
 
 
 # --- convolution arguments: sizes, channels, strides and ranks ------------------------
@@ -1193,7 +1570,8 @@ def _attention_arguments():
         (
             "attention attn_mask (4, 5)",
             lambda: at.scaled_dot_product_attention(
-                *qkv(), attn_mask=np.ones((4, 5), dtype=bool)),
+                *qkv(), attn_mask=np.ones((4, 5), dtype=bool)
+            ),
             ValueError,
             r"attn_mask must have a shape that broadcasts to the scores' "
             r"\(\.\.\., L, S\) = \(2, 3, 5\), got \(4, 5\)",
@@ -1201,7 +1579,8 @@ def _attention_arguments():
         (
             "attention attn_mask of ints",
             lambda: at.scaled_dot_product_attention(
-                *qkv(), attn_mask=np.ones((3, 5), dtype=int)),
+                *qkv(), attn_mask=np.ones((3, 5), dtype=int)
+            ),
             TypeError,
             r"attn_mask must be boolean \(True = may attend\) or float"
             r".*got dtype int64",
@@ -1209,7 +1588,8 @@ def _attention_arguments():
         (
             "attention is_causal with attn_mask",
             lambda: at.scaled_dot_product_attention(
-                *qkv(), attn_mask=np.ones((3, 5), dtype=bool), is_causal=True),
+                *qkv(), attn_mask=np.ones((3, 5), dtype=bool), is_causal=True
+            ),
             ValueError,
             r"attn_mask must be None when is_causal=True",
         ),
@@ -1348,8 +1728,12 @@ def _attention_arguments():
     ]
 
 
-ARGUMENT_CASES = (_optimizer_arguments() + _scheduler_arguments() + _layer_arguments()
-                  + _attention_arguments())
+ARGUMENT_CASES = (
+    _optimizer_arguments()
+    + _scheduler_arguments()
+    + _layer_arguments()
+    + _attention_arguments()
+)
 
 
 @pytest.mark.parametrize(

@@ -10,28 +10,31 @@ import re
 from pathlib import Path
 
 import pytest
-
 from book_toc import load_yaml, toc_docs, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
 TEST_COMMAND = "pip install -r requirements.txt && pytest"
 BUILD_COMMAND = "pip install -r requirements.txt && jupyter-book build ."
-MATHJAX_PATH = "mathjax/startup.js"   # MathJax's loader; it loads the components below
+MATHJAX_PATH = "mathjax/startup.js"  # MathJax's loader; it loads the components below
 STATIC_DIR = "book/assets"
 
 SETUP_CELL_TEMPLATE = """\
 # Setup: on Colab, install the book's helpers package;
 # everywhere, seed and pick a device.
 import sys
+
 if "google.colab" in sys.modules:
     %pip install -q "{install_url}"
 from helpers.runtime import setup
+
 device = setup(seed=0)"""
 
 CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LABS = sorted((ROOT / "labs").glob("*/*.ipynb"))
-STUDENT_LABS = sorted((ROOT / "book" / "labs").glob("*.ipynb"))  # what the book's launch buttons open
+STUDENT_LABS = sorted(
+    (ROOT / "book" / "labs").glob("*.ipynb")
+)  # what the book's launch buttons open
 ALL_NOTEBOOKS = CHAPTERS + LABS + STUDENT_LABS
 
 
@@ -74,6 +77,7 @@ def _fenced_code(markdown):
 
 # ---------------------------------------------------------------- configuration
 
+
 def test_config_names_the_repository(config):
     repo = config["repository"]
     assert repo["url"] == "https://github.com/scratch-to-scale/deep-learning-book"
@@ -93,6 +97,7 @@ def test_config_keeps_labs_and_non_pages_out_of_the_book(config):
 
 # ---------------------------------------------------------------- notebooks
 
+
 def test_there_is_at_least_one_chapter():
     assert CHAPTERS, "no notebooks found in notebooks/"
 
@@ -107,30 +112,43 @@ def test_first_code_cell_is_the_setup_cell(path, install_url):
     installs = re.findall(r'%pip install -q "([^"]+)"', first)
     assert installs == [install_url], (
         f"{path.name}: setup cell installs {installs}, expected {install_url!r} "
-        "(built from repository.url and repository.branch in _config.yml)")
+        "(built from repository.url and repository.branch in _config.yml)"
+    )
     assert first == SETUP_CELL_TEMPLATE.format(install_url=install_url), (
-        f"{path.name}: the first code cell is not exactly the book's setup cell")
+        f"{path.name}: the first code cell is not exactly the book's setup cell"
+    )
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
 def test_notebook_is_stored_without_outputs(path):
     nb = _read_notebook(path)
-    dirty = [i for i, c in enumerate(nb["cells"])
-             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
+    dirty = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code"
+        and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
     assert not dirty, (
         f"{path.relative_to(ROOT)} is stored with outputs or execution counts in code cells "
-        f"{dirty}; clear them (e.g. `jupyter nbconvert --clear-output --inplace {path.relative_to(ROOT)}`)")
+        f"{dirty}; clear them (e.g. `jupyter nbconvert --clear-output --inplace {path.relative_to(ROOT)}`)"
+    )
 
 
 # ---------------------------------------------------------------- table of contents
 
+
 def test_every_toc_entry_exists():
     entries = toc_files()
     assert entries and entries[0] == "book/intro"
-    missing = [e for e in entries
-               if not any((ROOT / (e + ext)).is_file() for ext in ("", ".md", ".ipynb"))]
+    missing = [
+        e
+        for e in entries
+        if not any((ROOT / (e + ext)).is_file() for ext in ("", ".md", ".ipynb"))
+    ]
     assert not missing, f"_toc.yml lists files that do not exist: {missing}"
-    assert not [e for e in entries if e.startswith("labs/")], "labs contain solutions; keep them out of the book"
+    assert not [e for e in entries if e.startswith("labs/")], (
+        "labs contain solutions; keep them out of the book"
+    )
 
 
 def test_every_chapter_is_in_the_toc():
@@ -140,6 +158,7 @@ def test_every_chapter_is_in_the_toc():
 
 
 # ---------------------------------------------------------------- README and CI
+
 
 def test_readme_gives_the_build_and_test_commands():
     code = _fenced_code((ROOT / "README.md").read_text(encoding="utf-8"))
@@ -157,6 +176,7 @@ def test_ci_runs_the_readme_test_command():
 
 # ---------------------------------------------------------------- math without a CDN
 
+
 def test_mathjax_is_vendored_and_matches_its_checksum(config):
     sphinx = config["sphinx"]["config"]
     assert sphinx["mathjax_path"] == MATHJAX_PATH
@@ -165,7 +185,9 @@ def test_mathjax_is_vendored_and_matches_its_checksum(config):
 
     script = ROOT / STATIC_DIR / MATHJAX_PATH
     assert script.is_file(), f"{script.relative_to(ROOT)} is missing"
-    fonts = list((script.parent / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    fonts = list(
+        (script.parent / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")
+    )
     assert fonts, "MathJax's woff-v2 fonts are missing next to the script"
 
     # The loader fetches core.js, each component listed in the configuration, and the
@@ -181,44 +203,60 @@ def test_mathjax_is_vendored_and_matches_its_checksum(config):
         file = ROOT / STATIC_DIR / path
         assert file.is_file(), f"{file.relative_to(ROOT)} is missing"
         actual = hashlib.sha256(file.read_bytes()).hexdigest()
-        assert actual in recorded, f"sha256 of {path} is {actual}, book/assets/README.md does not record it"
+        assert actual in recorded, (
+            f"sha256 of {path} is {actual}, book/assets/README.md does not record it"
+        )
     extensions = list((script.parent / "input" / "tex" / "extensions").glob("*.js"))
-    assert any(e.name == "boldsymbol.js" for e in extensions), \
+    assert any(e.name == "boldsymbol.js" for e in extensions), (
         "TeX extensions (loaded on demand, e.g. for \\boldsymbol) are missing"
+    )
 
 
 # ---------------------------------------------------------------- widgets without a CDN
 
+
 def test_widget_scripts_are_vendored_and_match_their_checksums(config):
     """myst-nb would load require.js and the widget manager from two CDNs."""
     scripts = config["sphinx"]["config"]["nb_ipywidgets_js"]
-    assert scripts, "nb_ipywidgets_js is empty: widget pages would fall back to the CDN defaults"
+    assert scripts, (
+        "nb_ipywidgets_js is empty: widget pages would fall back to the CDN defaults"
+    )
     notes = (ROOT / STATIC_DIR / "README.md").read_text(encoding="utf-8")
     recorded = set(re.findall(r"\b[0-9a-f]{64}\b", notes))
     for path, attributes in scripts.items():
-        assert "://" not in path and not path.startswith("//"), f"{path} is not a local file"
+        assert "://" not in path and not path.startswith("//"), (
+            f"{path} is not a local file"
+        )
         for value in (attributes or {}).values():
-            assert "://" not in str(value), f"{path} has an attribute pointing elsewhere: {value}"
+            assert "://" not in str(value), (
+                f"{path} has an attribute pointing elsewhere: {value}"
+            )
         script = ROOT / STATIC_DIR / path
         assert script.is_file(), f"{script.relative_to(ROOT)} is missing"
         if path.endswith("embed-amd.js") or path.endswith("require.js"):
             digest = hashlib.sha256(script.read_bytes()).hexdigest()
-            assert digest in recorded, f"sha256 of {path} is {digest}; book/assets/README.md does not record it"
+            assert digest in recorded, (
+                f"sha256 of {path} is {digest}; book/assets/README.md does not record it"
+            )
     names = list(scripts)
-    assert any(n.endswith("require.js") for n in names) and names[-1].endswith("embed-amd.js"), \
-        "require.js must load first and embed-amd.js last"
+    assert any(n.endswith("require.js") for n in names) and names[-1].endswith(
+        "embed-amd.js"
+    ), "require.js must load first and embed-amd.js last"
     fonts = list((ROOT / STATIC_DIR / "widgets").glob("*.woff2"))
     assert fonts, "the widget bundle's icon fonts are missing next to embed-amd.js"
 
 
 # ---------------------------------------------------------------- Chinese without a system font
 
+
 @pytest.fixture(scope="module")
 def cjk_font():
     """book/tools/cjk_font.py, which makes the font and knows which characters the book uses."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("cjk_font", ROOT / "book" / "tools" / "cjk_font.py")
+    spec = importlib.util.spec_from_file_location(
+        "cjk_font", ROOT / "book" / "tools" / "cjk_font.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -226,25 +264,33 @@ def cjk_font():
 
 def test_chinese_font_is_vendored_and_matches_its_checksum(config, cjk_font):
     assert cjk_font.FONT.is_file(), f"{cjk_font.FONT.relative_to(ROOT)} is missing"
-    assert (cjk_font.FONT.parent / "OFL.txt").is_file(), "the font's licence, fonts/OFL.txt, is missing"
+    assert (cjk_font.FONT.parent / "OFL.txt").is_file(), (
+        "the font's licence, fonts/OFL.txt, is missing"
+    )
     notes = (ROOT / STATIC_DIR / "README.md").read_text(encoding="utf-8")
     digest = hashlib.sha256(cjk_font.FONT.read_bytes()).hexdigest()
-    assert digest in notes, f"sha256 of {cjk_font.FONT.name} is {digest}; book/assets/README.md does not record it"
+    assert digest in notes, (
+        f"sha256 of {cjk_font.FONT.name} is {digest}; book/assets/README.md does not record it"
+    )
     css_name = "cjk.css"
     assert css_name in config["sphinx"]["config"]["html_css_files"]
     css = (ROOT / STATIC_DIR / css_name).read_text(encoding="utf-8")
     assert f'url("fonts/{cjk_font.FONT.name}")' in css
     declared = re.search(r"unicode-range:\s*([^;]+);", css).group(1)
     expected = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in cjk_font.CJK_RANGES)
-    assert declared.strip() == expected, f"cjk.css maps {declared!r} to the font, the subset covers {expected!r}"
+    assert declared.strip() == expected, (
+        f"cjk.css maps {declared!r} to the font, the subset covers {expected!r}"
+    )
 
 
 def test_chinese_font_has_every_chinese_character_of_the_book(cjk_font):
     used = cjk_font.book_cjk_characters()
     assert "反" in used and "术" in used, "the glossary's Chinese terms were not found"
     missing = sorted(set(used) - cjk_font.font_characters())
-    assert not missing, (f"the book's Chinese font has no glyph for {''.join(missing)!r}: regenerate it "
-                         "as book/tools/cjk_font.py explains")
+    assert not missing, (
+        f"the book's Chinese font has no glyph for {''.join(missing)!r}: regenerate it "
+        "as book/tools/cjk_font.py explains"
+    )
 
 
 # ---------------------------------------------------------------- glossary and bibliography
@@ -254,11 +300,21 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Terms the book cannot do without, with the Chinese term readers will meet elsewhere.
 KEY_TERMS = {
-    "backpropagation": "反向传播", "gradient descent": "梯度下降", "loss function": "损失函数",
-    "learning rate": "学习率", "overfitting": "过拟合", "activation function": "激活函数",
-    "cross-entropy": "交叉熵", "logistic regression": "逻辑回归", "convolution": "卷积",
-    "attention": "注意力机制", "gradient": "梯度", "stochastic gradient descent": "随机梯度下降",
-    "linear regression": "线性回归", "mean squared error": "均方误差", "softmax": "softmax 函数",
+    "backpropagation": "反向传播",
+    "gradient descent": "梯度下降",
+    "loss function": "损失函数",
+    "learning rate": "学习率",
+    "overfitting": "过拟合",
+    "activation function": "激活函数",
+    "cross-entropy": "交叉熵",
+    "logistic regression": "逻辑回归",
+    "convolution": "卷积",
+    "attention": "注意力机制",
+    "gradient": "梯度",
+    "stochastic gradient descent": "随机梯度下降",
+    "linear regression": "线性回归",
+    "mean squared error": "均方误差",
+    "softmax": "softmax 函数",
 }
 
 
@@ -292,15 +348,21 @@ def test_glossary_gives_each_term_in_english_and_chinese():
         if CJK.search(terms[0]):
             problems.append(f"{terms}: the first term should be the English one")
         if len(chinese) != 1 or terms[-1] != chinese[0]:
-            problems.append(f"{terms}: needs exactly one Chinese term, on the last line")
+            problems.append(
+                f"{terms}: needs exactly one Chinese term, on the last line"
+            )
         if not definition:
             problems.append(f"{terms}: no definition")
         elif not re.search(r"Chapter \d+", definition):
-            problems.append(f"{terms}: the definition does not say which chapter introduces it")
+            problems.append(
+                f"{terms}: the definition does not say which chapter introduces it"
+            )
     assert not problems, "\n".join(problems)
     pairs = {terms[0].lower(): terms[-1] for terms, _ in entries}
     for english, chinese in KEY_TERMS.items():
-        assert pairs.get(english) == chinese, f"glossary: {english!r} should be given as {chinese!r}"
+        assert pairs.get(english) == chinese, (
+            f"glossary: {english!r} should be given as {chinese!r}"
+        )
     seen = [t.lower() for terms, _ in entries for t in terms]
     assert len(seen) == len(set(seen)), "a term appears twice in the glossary"
 
@@ -310,15 +372,21 @@ def _markdown_sources():
     for page in sorted((ROOT / "book").rglob("*.md")):
         if "assets" not in page.parts:
             yield str(page.relative_to(ROOT)), page.read_text(encoding="utf-8")
-    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "book" / "labs").glob("*.ipynb")):
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
+        (ROOT / "book" / "labs").glob("*.ipynb")
+    ):
         nb = _read_notebook(nb_path)
-        text = "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+        text = "\n".join(
+            _source(c) for c in nb["cells"] if c["cell_type"] == "markdown"
+        )
         yield str(nb_path.relative_to(ROOT)), text
 
 
 def _without_code(text):
     """Text with inline code removed but roles kept: `{term}` in code shows the syntax, it is no link."""
-    return re.sub(r"(\{[\w:-]+\}`[^`]*`)|``.+?``|`[^`\n]*`", lambda m: m.group(1) or "", text)
+    return re.sub(
+        r"(\{[\w:-]+\}`[^`]*`)|``.+?``|`[^`\n]*`", lambda m: m.group(1) or "", text
+    )
 
 
 def _role_targets(text, role):
@@ -332,9 +400,15 @@ def _role_targets(text, role):
 
 def test_term_links_name_glossary_entries():
     known = {t.lower() for terms, _ in _glossary_entries() for t in terms}
-    unknown = [(name, target) for name, text in _markdown_sources()
-               for target in _role_targets(text, "term") if target.lower() not in known]
-    assert not unknown, f"{{term}} links to terms the glossary does not define: {unknown}"
+    unknown = [
+        (name, target)
+        for name, text in _markdown_sources()
+        for target in _role_targets(text, "term")
+        if target.lower() not in known
+    ]
+    assert not unknown, (
+        f"{{term}} links to terms the glossary does not define: {unknown}"
+    )
 
 
 def _bib_keys():
@@ -361,10 +435,16 @@ def test_references_bib_parses_with_every_key_once():
 
     text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
     entries = re.split(r"(?m)^(?=@)", text)
-    unbalanced = [entry.split(",", 1)[0] for entry in entries if entry.count("{") != entry.count("}")]
+    unbalanced = [
+        entry.split(",", 1)[0]
+        for entry in entries
+        if entry.count("{") != entry.count("}")
+    ]
     assert not unbalanced, f"entries with unbalanced braces: {unbalanced}"
     keys = re.findall(r"^@\w+\{([^,\s]+),", text, flags=re.M)
-    assert len(keys) == len(set(keys)), "an entry key appears twice in book/references.bib"
+    assert len(keys) == len(set(keys)), (
+        "an entry key appears twice in book/references.bib"
+    )
     assert len(parse_string(text, "bibtex").entries) == len(keys)
 
 
@@ -372,12 +452,17 @@ def test_intro_shows_the_path_from_regression_to_attention_and_scale():
     intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
     steps = re.findall(r"^\d+\.\s+\*\*([^*]+)\*\*", intro, flags=re.M)
     assert steps and steps[0].lower().startswith("linear regression"), steps
-    assert any("attention" in s.lower() for s in steps) and steps[-1].lower().startswith("scale"), steps
+    assert any("attention" in s.lower() for s in steps) and steps[
+        -1
+    ].lower().startswith("scale"), steps
     for chapter in CHAPTERS:
-        assert f"notebooks/{chapter.stem}" in intro, f"the intro does not link {chapter.name}"
+        assert f"notebooks/{chapter.stem}" in intro, (
+            f"the intro does not link {chapter.name}"
+        )
 
 
 # ---------------------------------------------------------------- one title per lab
+
 
 def _first_heading(notebook):
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
@@ -391,12 +476,16 @@ def _first_heading(notebook):
 def test_each_lab_has_the_same_title_in_the_labs_table_and_on_its_page():
     table = (ROOT / "book" / "labs.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| \[([^\]]+)\]\(labs/(\w+)\.ipynb\)", table, flags=re.M)
-    lab_ids = sorted(path.parent.name for path in (ROOT / "labs").glob("*/*.ipynb")
-                     if path.stem == path.parent.name)
+    lab_ids = sorted(
+        path.parent.name
+        for path in (ROOT / "labs").glob("*/*.ipynb")
+        if path.stem == path.parent.name
+    )
     assert sorted(lab_id for _, lab_id in rows) == lab_ids, (rows, lab_ids)
     for title, lab_id in rows:
         student = _first_heading(ROOT / "book" / "labs" / f"{lab_id}.ipynb")
         source = _first_heading(ROOT / "labs" / lab_id / f"{lab_id}.ipynb")
         assert title == student == source, (
             f"{lab_id}: the labs table says {title!r}, the student version {student!r}, "
-            f"the source {source!r}")
+            f"the source {source!r}"
+        )

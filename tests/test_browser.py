@@ -30,7 +30,6 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
-
 from book_site import BUILD, CHROMIUM_FLAGS, HTML, ROOT, _run_jupyter_book
 from book_toc import load_yaml, toc_docs
 
@@ -52,6 +51,7 @@ def _built_docs():
 
 # ---------------------------------------------------------------- the build
 # (the `book` fixture, which builds it, is in tests/conftest.py)
+
 
 def _page_file(doc):
     return HTML / f"{doc}.html"
@@ -89,8 +89,11 @@ def _is_local(url):
 def test_build_has_no_warnings(book):
     if not book.log:
         pytest.skip("DLBOOK_REUSE_BUILD: the build log is not available")
-    problems = [line.strip() for line in book.log.splitlines()
-                if re.search(r"\b(WARNING|ERROR|CRITICAL): ", line)]
+    problems = [
+        line.strip()
+        for line in book.log.splitlines()
+        if re.search(r"\b(WARNING|ERROR|CRITICAL): ", line)
+    ]
     assert not problems, "the book builds with warnings:\n" + "\n".join(problems)
 
 
@@ -100,10 +103,26 @@ def test_every_toc_page_was_built(book):
 
 
 # Assets that a browser fetches by itself when it parses the page (links are not).
-_ASSET_ATTRIBUTES = {"script": "src", "img": "src", "iframe": "src", "source": "src",
-                     "video": "src", "audio": "src", "embed": "src", "object": "data"}
-_FETCHED_LINK_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcut", "prefetch",
-                      "apple-touch-icon", "manifest"}
+_ASSET_ATTRIBUTES = {
+    "script": "src",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+    "embed": "src",
+    "object": "data",
+}
+_FETCHED_LINK_RELS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "icon",
+    "shortcut",
+    "prefetch",
+    "apple-touch-icon",
+    "manifest",
+}
 
 
 def test_no_page_loads_assets_from_another_host(book):
@@ -113,7 +132,10 @@ def test_no_page_loads_assets_from_another_host(book):
             url = None
             if tag in _ASSET_ATTRIBUTES:
                 url = attrs.get(_ASSET_ATTRIBUTES[tag])
-            elif tag == "link" and set((attrs.get("rel") or "").split()) & _FETCHED_LINK_RELS:
+            elif (
+                tag == "link"
+                and set((attrs.get("rel") or "").split()) & _FETCHED_LINK_RELS
+            ):
                 url = attrs.get("href")
             if url and not _is_local(url):
                 offenders.append(f"{page.relative_to(book.html)}: <{tag}> {url}")
@@ -122,10 +144,16 @@ def test_no_page_loads_assets_from_another_host(book):
 
 def _widget_views_and_state(page_file):
     text = page_file.read_text(encoding="utf-8")
-    views = re.findall(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>',
-                       text, flags=re.S)
-    states = re.findall(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>',
-                        text, flags=re.S)
+    views = re.findall(
+        r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>',
+        text,
+        flags=re.S,
+    )
+    states = re.findall(
+        r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>',
+        text,
+        flags=re.S,
+    )
     return [json.loads(v) for v in views], [json.loads(s) for s in states]
 
 
@@ -136,11 +164,15 @@ def test_widget_state_is_saved_where_widgets_are_shown(book):
         if not views:
             continue
         pages_with_widgets += 1
-        assert len(states) == 1, f"{doc}: {len(views)} widget views but {len(states)} widget-state blocks"
+        assert len(states) == 1, (
+            f"{doc}: {len(views)} widget views but {len(states)} widget-state blocks"
+        )
         models = states[0].get("state", {})
         missing = [v["model_id"] for v in views if v["model_id"] not in models]
         assert not missing, f"{doc}: widget views without saved state: {missing}"
-    if not pages_with_widgets:  # explorers show their HTML version: test_browser_explorers.py
+    if (
+        not pages_with_widgets
+    ):  # explorers show their HTML version: test_browser_explorers.py
         pytest.skip("no page of the book shows a live widget")
 
 
@@ -159,12 +191,17 @@ def _image_cells_without_alt(doc):
         executed = cache.get_cache_bundle(cache.match_cache_notebook(nb).pk).nb
     except Exception:  # not in the cache (e.g. execution is off for this notebook)
         return []
-    code = [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    code = [
+        (index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
+    ]
     executed_code = [cell for cell in executed.cells if cell.cell_type == "code"]
     lacking = []
     for (index, cell), done in zip(code, executed_code):
-        has_image = any(mime.startswith("image/")
-                        for output in done.get("outputs", []) for mime in output.get("data", {}))
+        has_image = any(
+            mime.startswith("image/")
+            for output in done.get("outputs", [])
+            for mime in output.get("data", {})
+        )
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
         if has_image and not str(alt).strip():
             first_line = (cell.source.strip().splitlines() or [""])[0]
@@ -175,14 +212,23 @@ def _image_cells_without_alt(doc):
 def _bad_alt(attrs):
     alt = (attrs.get("alt") or "").strip()
     src = attrs.get("src") or ""
-    return (not alt or alt == src or alt == src.rsplit("/", 1)[-1] or alt.startswith("<Figure")
-            or re.fullmatch(r"\S+\.(png|jpe?g|svg|gif|webp)", alt) is not None)
+    return (
+        not alt
+        or alt == src
+        or alt == src.rsplit("/", 1)[-1]
+        or alt.startswith("<Figure")
+        or re.fullmatch(r"\S+\.(png|jpe?g|svg|gif|webp)", alt) is not None
+    )
 
 
 def test_every_image_has_alt_text(book):
     problems = []
     for doc in _built_docs():
-        bad = [attrs.get("src", "") for tag, attrs in _tags(_page_file(doc)) if tag == "img" and _bad_alt(attrs)]
+        bad = [
+            attrs.get("src", "")
+            for tag, attrs in _tags(_page_file(doc))
+            if tag == "img" and _bad_alt(attrs)
+        ]
         if not bad:
             continue
         message = f"{doc}: {len(bad)} image(s) without real alt text"
@@ -194,20 +240,37 @@ def test_every_image_has_alt_text(book):
     assert not problems, (
         "every figure needs alt text. For a notebook output, give the cell the metadata "
         f"{ALT_TEXT_FORMAT}; in Markdown use ```{{figure}}``` or ```{{image}}``` with :alt:.\n"
-        + "\n".join(problems))
+        + "\n".join(problems)
+    )
 
 
 # ---------------------------------------------------------------- a broken chapter fails the build
 
 RAISING_NOTEBOOK = {
     "cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": ["# A chapter that raises"]},
-        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-         "source": ["raise RuntimeError('deliberate failure for the build test')"]},
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": ["# A chapter that raises"],
+        },
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": ["raise RuntimeError('deliberate failure for the build test')"],
+        },
     ],
-    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                 "language_info": {"name": "python"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {
+        "kernelspec": {
+            "display_name": "Python 3",
+            "language": "python",
+            "name": "python3",
+        },
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -216,25 +279,34 @@ def test_a_notebook_that_raises_fails_the_build(tmp_path):
     site = tmp_path / "book"
     site.mkdir()
     shutil.copy(ROOT / "_config.yml", site / "_config.yml")
-    (site / "book").symlink_to(ROOT / "book", target_is_directory=True)  # references, assets, extension
-    (site / "_toc.yml").write_text("format: jb-book\nroot: start\nchapters:\n  - file: raising\n",
-                                   encoding="utf-8")
+    (site / "book").symlink_to(
+        ROOT / "book", target_is_directory=True
+    )  # references, assets, extension
+    (site / "_toc.yml").write_text(
+        "format: jb-book\nroot: start\nchapters:\n  - file: raising\n", encoding="utf-8"
+    )
     (site / "start.md").write_text("# Start\n\nA two-page book.\n", encoding="utf-8")
     (site / "raising.ipynb").write_text(json.dumps(RAISING_NOTEBOOK), encoding="utf-8")
 
     result = _run_jupyter_book(site, 600)
     log = result.stdout + result.stderr
-    assert result.returncode != 0, "a notebook that raises was published:\n" + log[-3000:]
-    assert "deliberate failure for the build test" in log or "raising.ipynb" in log, log[-3000:]
+    assert result.returncode != 0, (
+        "a notebook that raises was published:\n" + log[-3000:]
+    )
+    assert "deliberate failure for the build test" in log or "raising.ipynb" in log, (
+        log[-3000:]
+    )
     assert not (site / "_build" / "html" / "raising.html").exists()
 
 
 # ---------------------------------------------------------------- the browser
 # (the `chromium` and `site_url` fixtures are in tests/conftest.py)
 
+
 @dataclass
 class Visit:
     """What one page did in the browser."""
+
     path: str
     requests: list = field(default_factory=list)
     console_errors: list = field(default_factory=list)
@@ -246,8 +318,12 @@ class Visit:
     download_links: list = field(default_factory=list)
     repository_links: list = field(default_factory=list)
     search_results: list = field(default_factory=list)
-    downloads: dict = field(default_factory=dict)     # .ipynb link -> its text (None if it failed)
-    chinese_font: list = field(default_factory=list)  # status of the book's Chinese font face(s)
+    downloads: dict = field(
+        default_factory=dict
+    )  # .ipynb link -> its text (None if it failed)
+    chinese_font: list = field(
+        default_factory=list
+    )  # status of the book's Chinese font face(s)
 
 
 _MATH_REPORT = """async () => {
@@ -267,11 +343,11 @@ _MATH_REPORT = """async () => {
   };
 }"""
 
-CHINESE_FONT_FAMILY = "Noto Sans SC (book)"   # book/assets/cjk.css
+CHINESE_FONT_FAMILY = "Noto Sans SC (book)"  # book/assets/cjk.css
 _CHINESE_FONT_REPORT = """async () => {
   await document.fonts.ready;
-  return Array.from(document.fonts).filter(f => f.family.replace(/["']/g, "") === %s).map(f => f.status);
-}""" % json.dumps(CHINESE_FONT_FAMILY)
+  return Array.from(document.fonts).filter(f => f.family.replace(/["']/g, "") === FAMILY).map(f => f.status);
+}""".replace("FAMILY", json.dumps(CHINESE_FONT_FAMILY))
 
 _IMAGE_REPORT = """async () => {
   // Scroll through the page so that nothing waits for the viewport, then come back.
@@ -291,32 +367,56 @@ def _visit(context, site_url, path, screenshot=None):
     visit = Visit(path)
     page = context.new_page()
     page.on("request", lambda request: visit.requests.append(request.url))
-    page.on("console", lambda msg: msg.type == "error" and visit.console_errors.append(msg.text))
-    page.on("pageerror", lambda error: visit.console_errors.append(f"uncaught: {error}"))
-    page.on("response", lambda r: r.status >= 400 and visit.failed_requests.append(f"{r.status} {r.url}"))
-    page.on("requestfailed", lambda r: _is_local(r.url)
-            and visit.failed_requests.append(f"{r.failure} {r.url}"))
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and visit.console_errors.append(msg.text),
+    )
+    page.on(
+        "pageerror", lambda error: visit.console_errors.append(f"uncaught: {error}")
+    )
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400 and visit.failed_requests.append(f"{r.status} {r.url}")
+        ),
+    )
+    page.on(
+        "requestfailed",
+        lambda r: (
+            _is_local(r.url) and visit.failed_requests.append(f"{r.failure} {r.url}")
+        ),
+    )
     try:
         page.goto(urljoin(site_url, path), wait_until="load", timeout=PAGE_TIMEOUT_MS)
-        n_views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+        n_views = page.locator(
+            'script[type="application/vnd.jupyter.widget-view+json"]'
+        ).count()
         if n_views:
             try:
-                page.wait_for_function(f"document.querySelectorAll('.widget-subarea').length >= {n_views}",
-                                       timeout=PAGE_TIMEOUT_MS)
+                page.wait_for_function(
+                    f"document.querySelectorAll('.widget-subarea').length >= {n_views}",
+                    timeout=PAGE_TIMEOUT_MS,
+                )
             except Exception:  # reported by the widget test below
                 pass
         if path.startswith("search.html"):
             try:
-                page.wait_for_selector("#search-results ul.search li", timeout=PAGE_TIMEOUT_MS)
+                page.wait_for_selector(
+                    "#search-results ul.search li", timeout=PAGE_TIMEOUT_MS
+                )
             except Exception:
                 pass
             visit.search_results = page.eval_on_selector_all(
-                "#search-results ul.search li a", "links => links.map(a => a.href)")
+                "#search-results ul.search li a", "links => links.map(a => a.href)"
+            )
         visit.math = page.evaluate(_MATH_REPORT)
         visit.chinese_font = page.evaluate(_CHINESE_FONT_REPORT)
         if screenshot:  # the top of the page as a reader first sees it
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=screenshot == "intro")
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{screenshot}.png"),
+                full_page=screenshot == "intro",
+            )
         visit.broken_images = page.evaluate(_IMAGE_REPORT)
         try:
             page.wait_for_load_state("networkidle", timeout=10_000)
@@ -329,11 +429,15 @@ def _visit(context, site_url, path, screenshot=None):
                                                 + '.widget-subarea .widget-toggle-buttons, .widget-subarea .widget-checkbox').length,
             outputs_with_images: document.querySelectorAll('.widget-subarea .widget-output img').length,
         })""")
-        visit.launch_links = page.eval_on_selector_all(".dropdown-launch-buttons a", "a => a.map(x => x.href)")
-        visit.download_links = page.eval_on_selector_all(".dropdown-download-buttons a",
-                                                         "a => a.map(x => x.href)")
-        visit.repository_links = page.eval_on_selector_all(".btn-source-repository-button",
-                                                           "a => a.map(x => x.href)")
+        visit.launch_links = page.eval_on_selector_all(
+            ".dropdown-launch-buttons a", "a => a.map(x => x.href)"
+        )
+        visit.download_links = page.eval_on_selector_all(
+            ".dropdown-download-buttons a", "a => a.map(x => x.href)"
+        )
+        visit.repository_links = page.eval_on_selector_all(
+            ".btn-source-repository-button", "a => a.map(x => x.href)"
+        )
         if screenshot:
             if visit.widgets.get("rendered"):
                 widget = page.locator(".widget-subarea").first
@@ -351,7 +455,11 @@ def visits(book, site_url, chromium, tmp_path_factory):
 
     docs = toc_docs()
     chapters = [d for d in docs if d.startswith("notebooks/")]
-    shots = {docs[0]: "intro", "book/glossary": "glossary", f"search.html?q={SEARCH_WORD}": "search"}
+    shots = {
+        docs[0]: "intro",
+        "book/glossary": "glossary",
+        f"search.html?q={SEARCH_WORD}": "search",
+    }
     if chapters:
         shots[chapters[0]] = "chapter"
     paths = [f"{doc}.html" for doc in docs] + [f"search.html?q={SEARCH_WORD}"]
@@ -362,16 +470,25 @@ def visits(book, site_url, chromium, tmp_path_factory):
     results = {}
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=chromium, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1280, "height": 900}, service_workers="block")
+            str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1280, "height": 900},
+            service_workers="block",
+        )
         # Record every request; let none leave the machine.
         outside = []
-        context.route(lambda url: not _is_local(url),
-                      lambda route: (outside.append(route.request.url), route.abort()))
+        context.route(
+            lambda url: not _is_local(url),
+            lambda route: (outside.append(route.request.url), route.abort()),
+        )
         try:
             for path in paths:
                 doc = path.removesuffix(".html")
-                results[path] = _visit(context, site_url, path, screenshot=shots.get(doc, shots.get(path)))
+                results[path] = _visit(
+                    context, site_url, path, screenshot=shots.get(doc, shots.get(path))
+                )
             # Fetch each download link once, as a reader would.
             for visit in results.values():
                 for link in visit.download_links:
@@ -385,7 +502,9 @@ def visits(book, site_url, chromium, tmp_path_factory):
 
 
 def test_no_request_leaves_localhost(visits):
-    outside = {path: [u for u in v.requests if not _is_local(u)] for path, v in visits.items()}
+    outside = {
+        path: [u for u in v.requests if not _is_local(u)] for path, v in visits.items()
+    }
     outside = {path: urls for path, urls in outside.items() if urls}
     assert not outside, f"requests to other hosts: {json.dumps(outside, indent=1)}"
 
@@ -396,7 +515,9 @@ def test_no_console_errors(visits):
 
 
 def test_every_local_request_succeeds(visits):
-    failed = {path: v.failed_requests for path, v in visits.items() if v.failed_requests}
+    failed = {
+        path: v.failed_requests for path, v in visits.items() if v.failed_requests
+    }
     assert not failed, f"failed requests: {json.dumps(failed, indent=1)}"
 
 
@@ -407,39 +528,54 @@ def test_every_image_loads(visits):
 
 
 def test_math_is_typeset(visits):
-    with_math = {path: v.math for path, v in visits.items() if v.math.get("source_math")}
+    with_math = {
+        path: v.math for path, v in visits.items() if v.math.get("source_math")
+    }
     assert with_math, "no page has any mathematics to typeset"
     problems = {}
     for path, math in with_math.items():
         if not math["mathjax"]:
             problems[path] = "MathJax did not load"
         elif math["typeset"] < math["source_math"]:
-            problems[path] = f"only {math['typeset']} of {math['source_math']} formulas typeset"
+            problems[path] = (
+                f"only {math['typeset']} of {math['source_math']} formulas typeset"
+            )
         elif math["errors"]:
             problems[path] = f"TeX errors: {math['errors']}"
     # Sphinx's search page quotes each hit's text as the page source has it, formulas as TeX
     # (the maths refresher's first "gradient" sits next to one); every page itself must show none.
-    raw = {path: v.math.get("raw_tex") for path, v in visits.items()
-           if v.math.get("raw_tex") and not path.startswith("search.html")}
+    raw = {
+        path: v.math.get("raw_tex")
+        for path, v in visits.items()
+        if v.math.get("raw_tex") and not path.startswith("search.html")
+    }
     assert not problems, f"mathematics not typeset: {json.dumps(problems, indent=1)}"
-    assert not raw, f"raw TeX left in the text: {json.dumps(raw, indent=1, ensure_ascii=False)}"
+    assert not raw, (
+        f"raw TeX left in the text: {json.dumps(raw, indent=1, ensure_ascii=False)}"
+    )
 
 
 def test_widgets_render(visits):
-    with_widgets = {path: v.widgets for path, v in visits.items() if v.widgets.get("views")}
+    with_widgets = {
+        path: v.widgets for path, v in visits.items() if v.widgets.get("views")
+    }
     if not with_widgets:  # explorers show their HTML version: test_browser_explorers.py
         pytest.skip("no page of the book shows a live widget")
-    unrendered = {path: w for path, w in with_widgets.items() if w["rendered"] < w["views"]}
+    unrendered = {
+        path: w for path, w in with_widgets.items() if w["rendered"] < w["views"]
+    }
     assert not unrendered, f"widgets that did not render: {unrendered}"
-    assert any(w["controls"] for w in with_widgets.values()), \
+    assert any(w["controls"] for w in with_widgets.values()), (
         f"no slider or other control was drawn: {with_widgets}"
+    )
 
 
 def test_search_finds_gradient(visits):
     results = visits[f"search.html?q={SEARCH_WORD}"].search_results
     assert results, f"searching for {SEARCH_WORD!r} found nothing"
-    assert any("/notebooks/" in link for link in results), \
+    assert any("/notebooks/" in link for link in results), (
         f"searching for {SEARCH_WORD!r} found no chapter: {results}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -447,8 +583,13 @@ def repository():
     config = load_yaml("_config.yml")
     repo, launch = config["repository"], config["launch_buttons"]
     owner_name = urlsplit(repo["url"]).path.strip("/")
-    return {"url": repo["url"], "branch": repo["branch"], "owner_name": owner_name,
-            "prefix": (repo.get("path_to_book") or "").strip("/"), **launch}
+    return {
+        "url": repo["url"],
+        "branch": repo["branch"],
+        "owner_name": owner_name,
+        "prefix": (repo.get("path_to_book") or "").strip("/"),
+        **launch,
+    }
 
 
 def test_launch_buttons_point_at_the_repository(visits, repository):
@@ -460,16 +601,22 @@ def test_launch_buttons_point_at_the_repository(visits, repository):
         path = "/".join(p for p in (r["prefix"], f"{doc}.ipynb") if p)
         links = visit.launch_links
         colab = [u for u in links if u.startswith(r["colab_url"])]
-        assert colab == [f"{r['colab_url']}/github/{r['owner_name']}/blob/{r['branch']}/{path}"], (doc, links)
+        assert colab == [
+            f"{r['colab_url']}/github/{r['owner_name']}/blob/{r['branch']}/{path}"
+        ], (doc, links)
         binder = [u for u in links if u.startswith(r["binderhub_url"])]
         assert len(binder) == 1 and binder[0].startswith(
-            f"{r['binderhub_url']}/v2/gh/{r['owner_name']}/{r['branch']}?"), (doc, links)
+            f"{r['binderhub_url']}/v2/gh/{r['owner_name']}/{r['branch']}?"
+        ), (doc, links)
         assert binder[0].endswith(path), (doc, binder)
         if r.get("jupyterhub_url"):
             hub = [u for u in links if u.startswith(r["jupyterhub_url"])]
             assert len(hub) == 1, (doc, links)
             query = parse_qs(urlsplit(hub[0]).query)
-            assert query["repo"] == [r["url"]] and query["branch"] == [r["branch"]], (doc, hub)
+            assert query["repo"] == [r["url"]] and query["branch"] == [r["branch"]], (
+                doc,
+                hub,
+            )
             assert query["urlpath"][0].endswith(path), (doc, hub)
         assert visit.repository_links == [r["url"]], (doc, visit.repository_links)
 
@@ -478,28 +625,43 @@ def test_download_button_gives_the_notebook(visits, book):
     for doc in filter(_is_notebook, toc_docs()):
         visit = visits[f"{doc}.html"]
         notebooks = {link: text for link, text in visit.downloads.items()}
-        assert len(notebooks) == 1, f"{doc}: expected one .ipynb download, found {visit.download_links}"
-        (link, text), = notebooks.items()
+        assert len(notebooks) == 1, (
+            f"{doc}: expected one .ipynb download, found {visit.download_links}"
+        )
+        ((link, text),) = notebooks.items()
         assert text is not None, f"{doc}: downloading {link} failed"
         downloaded = json.loads(text)
-        assert downloaded.get("nbformat") == 4 and downloaded.get("cells"), f"{doc}: {link} is not a notebook"
+        assert downloaded.get("nbformat") == 4 and downloaded.get("cells"), (
+            f"{doc}: {link} is not a notebook"
+        )
         source_file = ROOT / f"{doc}.ipynb"
-        if source_file.stat().st_mtime < book.started:  # else it was edited after the build
+        if (
+            source_file.stat().st_mtime < book.started
+        ):  # else it was edited after the build
             source = json.loads(source_file.read_text(encoding="utf-8"))
-            assert downloaded == source, f"{doc}: the download is not the notebook {doc}.ipynb"
+            assert downloaded == source, (
+                f"{doc}: the download is not the notebook {doc}.ipynb"
+            )
 
 
 def test_chinese_terms_use_the_books_own_font(visits):
     """The glossary's Chinese must not depend on the reader's fonts: the shipped subset loads."""
     glossary = visits["book/glossary.html"]
     assert glossary.chinese_font == ["loaded"], (
-        f"the Chinese font {CHINESE_FONT_FAMILY!r} did not load on the glossary page: {glossary.chinese_font}")
+        f"the Chinese font {CHINESE_FONT_FAMILY!r} did not load on the glossary page: {glossary.chinese_font}"
+    )
     # every page names the glossary (术语表) in its navigation, so the font is used everywhere
-    failed = {path: v.chinese_font for path, v in visits.items() if v.chinese_font and v.chinese_font != ["loaded"]}
+    failed = {
+        path: v.chinese_font
+        for path, v in visits.items()
+        if v.chinese_font and v.chinese_font != ["loaded"]
+    }
     assert not failed, f"the Chinese font did not load on: {failed}"
 
 
 def test_screenshots_were_saved(visits):
     for name in ("intro", "chapter"):
         shot = SCREENSHOTS / f"{name}.png"
-        assert shot.is_file() and shot.stat().st_size > 10_000, f"{shot} missing or empty"
+        assert shot.is_file() and shot.stat().st_size > 10_000, (
+            f"{shot} missing or empty"
+        )

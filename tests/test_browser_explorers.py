@@ -14,8 +14,8 @@ in ``conftest.py``: the book is built once per session.
 """
 
 import pytest
-from book_toc import toc_docs
 from book_site import CHROMIUM_FLAGS, HTML
+from book_toc import toc_docs
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

@@ -9,13 +9,15 @@ from helpers.checks import TrainingDivergedError
 from helpers.runtime import describe_device, get_device, seed_everything, setup, timer
 from helpers.train import History, batch_indices, evaluate, fit, make_loader
 
-
 # --- checks -------------------------------------------------------------------------------
+
 
 def test_check_array_accepts_numpy_and_torch_and_names_the_problem():
     checks.check_array(np.ones((2, 3)), "X", ndim=2)
     checks.check_array(torch.ones(2, 3), "X", ndim=2)
-    with pytest.raises(TypeError, match="X must be a NumPy array or a torch.Tensor, got list"):
+    with pytest.raises(
+        TypeError, match="X must be a NumPy array or a torch.Tensor, got list"
+    ):
         checks.check_array([[1.0]], "X")
     with pytest.raises(ValueError, match=r"X must be 2-D or 3-D, got shape \(4,\)"):
         checks.check_array(np.ones(4), "X", ndim=(2, 3))
@@ -33,15 +35,22 @@ def test_scalar_checks():
         checks.check_positive("0.1", "lr")
     with pytest.raises(TypeError):
         checks.check_positive(True, "lr")
-    with pytest.raises(ValueError, match="unknown device 'gpu'; expected one of 'auto', 'cuda'"):
+    with pytest.raises(
+        ValueError, match="unknown device 'gpu'; expected one of 'auto', 'cuda'"
+    ):
         checks.check_choice("gpu", "device", ("auto", "cuda"))
 
 
 # --- runtime --------------------------------------------------------------------------------
 
+
 def test_auto_device_picks_what_is_there(monkeypatch):
     monkeypatch.delenv("DLBOOK_DEVICE", raising=False)
-    expected = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
+    expected = (
+        "cuda"
+        if torch.cuda.is_available()
+        else ("mps" if torch.backends.mps.is_available() else "cpu")
+    )
     assert get_device().type == expected
     monkeypatch.setenv("DLBOOK_DEVICE", "cpu")
     assert get_device().type == "cpu"
@@ -51,7 +60,9 @@ def test_auto_device_picks_what_is_there(monkeypatch):
 
 def test_asking_for_a_missing_device_fails_clearly(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(RuntimeError, match="device 'cuda' was asked for but is not available here"):
+    with pytest.raises(
+        RuntimeError, match="device 'cuda' was asked for but is not available here"
+    ):
         get_device("cuda")
     with pytest.raises(ValueError, match="unknown device 'tpu'"):
         get_device("tpu")
@@ -80,12 +91,18 @@ def test_timer_records_elapsed_time():
 
 # --- training loop ------------------------------------------------------------------------
 
+
 def test_history_records_and_explains_missing_keys():
     h = History()
     h.log(loss=2.0, acc=0.5)
     h.log(loss=1.0)
-    assert h["loss"] == [2.0, 1.0] and h.last("acc") == 0.5 and len(h) == 2 and "acc" in h
-    with pytest.raises(KeyError, match=r"no metric 'val_loss' was recorded; recorded: \['acc', 'loss'\]"):
+    assert (
+        h["loss"] == [2.0, 1.0] and h.last("acc") == 0.5 and len(h) == 2 and "acc" in h
+    )
+    with pytest.raises(
+        KeyError,
+        match=r"no metric 'val_loss' was recorded; recorded: \['acc', 'loss'\]",
+    ):
         h["val_loss"]
 
 
@@ -107,9 +124,16 @@ def test_fit_trains_a_model_and_records_history():
     X, y = _regression_problem()
     model = torch.nn.Linear(3, 1)
     loader = make_loader(X, y, batch_size=16, seed=0)
-    history = fit(model, torch.nn.functional.mse_loss, torch.optim.SGD(model.parameters(), lr=0.1), loader,
-                  epochs=30, val_loader=make_loader(X, y, batch_size=64, shuffle=False),
-                  metrics={"max_error": lambda out, t: (out - t).abs().max()}, progress=False)
+    history = fit(
+        model,
+        torch.nn.functional.mse_loss,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        loader,
+        epochs=30,
+        val_loader=make_loader(X, y, batch_size=64, shuffle=False),
+        metrics={"max_error": lambda out, t: (out - t).abs().max()},
+        progress=False,
+    )
     assert len(history["train_loss"]) == 30
     assert history["train_loss"][-1] < 1e-4 < history["train_loss"][0]
     assert history.last("val_loss") < 1e-4 and "val_max_error" in history
@@ -122,8 +146,14 @@ def test_fit_reports_divergence():
     X, y = _regression_problem()
     model = torch.nn.Linear(3, 1)
     with pytest.raises(TrainingDivergedError, match="learning rate 10") as caught:
-        fit(model, torch.nn.functional.mse_loss, torch.optim.SGD(model.parameters(), lr=10.0),
-            make_loader(X, y, batch_size=16), epochs=50, progress=False)
+        fit(
+            model,
+            torch.nn.functional.mse_loss,
+            torch.optim.SGD(model.parameters(), lr=10.0),
+            make_loader(X, y, batch_size=16),
+            epochs=50,
+            progress=False,
+        )
     assert isinstance(caught.value.history, History)
 
 

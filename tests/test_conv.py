@@ -374,11 +374,14 @@ def test_strided_views_give_the_same_results_as_contiguous_copies():
     out = conv.conv2d(view, weight, stride=2, padding=1)
     np.testing.assert_array_equal(out, conv.conv2d(copy, weight, stride=2, padding=1))
     dout = rng.normal(size=(10, 4, 6, 3)).transpose(3, 0, 2, 1)[:2, :3]  # strided too
-    for ours, reference in zip(conv.conv2d_backward(dout, view, weight, 2, 1),
-                               conv.conv2d_backward(dout.copy(), copy, weight, 2, 1)):
+    for ours, reference in zip(
+        conv.conv2d_backward(dout, view, weight, 2, 1),
+        conv.conv2d_backward(dout.copy(), copy, weight, 2, 1),
+    ):
         np.testing.assert_allclose(ours, reference, rtol=1e-13, atol=1e-14)
-    np.testing.assert_array_equal(conv.max_pool2d(view, 3, 2, 1),
-                                  conv.max_pool2d(copy, 3, 2, 1))
+    np.testing.assert_array_equal(
+        conv.max_pool2d(view, 3, 2, 1), conv.max_pool2d(copy, 3, 2, 1)
+    )
 
 
 def test_backward_before_forward_is_explained():

@@ -8,7 +8,6 @@ import torch
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils.flop_counter import FlopCounterMode
 
-from helpers.numpy_nn.lr_scheduler import warmup_cosine
 from helpers.gpt import (
     GPT,
     Block,
@@ -19,6 +18,7 @@ from helpers.gpt import (
     parameter_count,
     train_gpt,
 )
+from helpers.numpy_nn.lr_scheduler import warmup_cosine
 
 TINY = GPTConfig(vocab_size=11, block_size=8, n_layer=2, n_head=2, n_embd=16)
 # FLOP counts agree with torch.utils.flop_counter to this relative error

@@ -50,7 +50,6 @@ strength, exercise by exercise, at the cost of one kernel per lab.
 import copy
 import importlib.util
 import os
-import re
 import textwrap
 import time
 from pathlib import Path
@@ -61,7 +60,11 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = ROOT / "tests" / "wrong_answers"
-ANSWER_FILES = sorted(p for p in ANSWERS.glob("*.py") if not p.name.startswith("_")) if ANSWERS.is_dir() else []
+ANSWER_FILES = (
+    sorted(p for p in ANSWERS.glob("*.py") if not p.name.startswith("_"))
+    if ANSWERS.is_dir()
+    else []
+)
 LAB_IDS = [p.stem for p in ANSWER_FILES]
 CELL_TIMEOUT = int(os.environ.get("DLBOOK_ANSWER_TIMEOUT", "120"))
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -81,13 +84,17 @@ def load_answers(lab_id):
     spec = importlib.util.spec_from_file_location(f"wrong_answers_{lab_id}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert hasattr(module, "WRONG_ANSWERS"), f"{path.relative_to(ROOT)} defines no WRONG_ANSWERS"
+    assert hasattr(module, "WRONG_ANSWERS"), (
+        f"{path.relative_to(ROOT)} defines no WRONG_ANSWERS"
+    )
     return module.WRONG_ANSWERS, getattr(module, "RIGHT_ANSWERS", {})
 
 
 def load_source(lab_id):
     path = ROOT / "labs" / lab_id / f"{lab_id}.ipynb"
-    assert path.is_file(), f"tests/wrong_answers/{lab_id}.py has no lab: {path.relative_to(ROOT)} does not exist"
+    assert path.is_file(), (
+        f"tests/wrong_answers/{lab_id}.py has no lab: {path.relative_to(ROOT)} does not exist"
+    )
     return nbformat.read(path, as_version=4)
 
 
@@ -114,9 +121,9 @@ def replace_solution(source, replacements):
             region += 1
             inside = True
             if replacements[region] is not None:
-                indent = line[:len(line) - len(line.lstrip())]
+                indent = line[: len(line) - len(line.lstrip())]
                 body = textwrap.dedent(replacements[region]).strip("\n")
-                out += [indent + l if l.strip() else l for l in body.split("\n")]
+                out += [indent + ln if ln.strip() else ln for ln in body.split("\n")]
             continue
         if END in line:
             inside = False
@@ -131,7 +138,12 @@ def exercise_test_cells(cells, index):
     """Indices of the graded test cells that belong to the solution cell at ``index`` (rule above)."""
     exercise = _exercise(_meta(cells[index])["grade_id"])
     later = range(index + 1, len(cells))
-    same = [i for i in later if _meta(cells[i]).get("grade") and _exercise(_meta(cells[i])["grade_id"]) == exercise]
+    same = [
+        i
+        for i in later
+        if _meta(cells[i]).get("grade")
+        and _exercise(_meta(cells[i])["grade_id"]) == exercise
+    ]
     if same:
         return same
     following = []
@@ -147,39 +159,69 @@ def variants(lab_id):
     """[(kind, grade_id, name, replacements)] for a lab, in notebook order; checks the file's format."""
     wrong, right = load_answers(lab_id)
     source = load_source(lab_id)
-    index = {_meta(c).get("grade_id"): i for i, c in enumerate(source.cells) if _meta(c).get("grade_id")}
+    index = {
+        _meta(c).get("grade_id"): i
+        for i, c in enumerate(source.cells)
+        if _meta(c).get("grade_id")
+    }
     problems, found = [], []
     for kind, table in (("wrong", wrong), ("right", right)):
         if not isinstance(table, dict):
-            problems.append(f"{kind.upper()}_ANSWERS must be a dict {{grade_id: [(name, source), ...]}}")
+            problems.append(
+                f"{kind.upper()}_ANSWERS must be a dict {{grade_id: [(name, source), ...]}}"
+            )
             continue
         for grade_id, entries in table.items():
             if grade_id not in index:
-                problems.append(f"{kind.upper()}_ANSWERS names {grade_id!r}, which is no cell of {lab_id} "
-                                f"(solution cells: {', '.join(g for g, i in index.items() if _meta(source.cells[i]).get('solution'))})")
+                problems.append(
+                    f"{kind.upper()}_ANSWERS names {grade_id!r}, which is no cell of {lab_id} "
+                    f"(solution cells: {', '.join(g for g, i in index.items() if _meta(source.cells[i]).get('solution'))})"
+                )
                 continue
             cell = source.cells[index[grade_id]]
             if not (_meta(cell).get("solution") and cell.cell_type == "code"):
-                problems.append(f"{kind.upper()}_ANSWERS names {grade_id!r}, which is not a solution cell")
+                problems.append(
+                    f"{kind.upper()}_ANSWERS names {grade_id!r}, which is not a solution cell"
+                )
                 continue
             regions = solution_regions(cell.source)
             if not exercise_test_cells(source.cells, index[grade_id]):
-                problems.append(f"{grade_id!r} has no test cell (see the rule in tests/test_lab_answers.py)")
+                problems.append(
+                    f"{grade_id!r} has no test cell (see the rule in tests/test_lab_answers.py)"
+                )
             if not isinstance(entries, (list, tuple)) or not entries:
-                problems.append(f"{kind.upper()}_ANSWERS[{grade_id!r}] must be a non-empty list of (name, source)")
+                problems.append(
+                    f"{kind.upper()}_ANSWERS[{grade_id!r}] must be a non-empty list of (name, source)"
+                )
                 continue
-            names = [e[0] if isinstance(e, (list, tuple)) and e else None for e in entries]
+            names = [
+                e[0] if isinstance(e, (list, tuple)) and e else None for e in entries
+            ]
             if len(set(names)) != len(names):
-                problems.append(f"{kind.upper()}_ANSWERS[{grade_id!r}] repeats a name: {names}")
+                problems.append(
+                    f"{kind.upper()}_ANSWERS[{grade_id!r}] repeats a name: {names}"
+                )
             for entry in entries:
-                if not (isinstance(entry, (list, tuple)) and len(entry) == 2 and isinstance(entry[0], str)):
-                    problems.append(f"{kind.upper()}_ANSWERS[{grade_id!r}]: {entry!r:.80} is not a (name, source) pair")
+                if not (
+                    isinstance(entry, (list, tuple))
+                    and len(entry) == 2
+                    and isinstance(entry[0], str)
+                ):
+                    problems.append(
+                        f"{kind.upper()}_ANSWERS[{grade_id!r}]: {entry!r:.80} is not a (name, source) pair"
+                    )
                     continue
                 name, replacement = entry
-                parts = [replacement] if isinstance(replacement, str) else list(replacement)
-                if len(parts) != regions or not all(p is None or isinstance(p, str) for p in parts):
-                    problems.append(f"{grade_id!r} / {name!r}: the cell has {regions} solution region(s), "
-                                    f"so give {'a string' if regions == 1 else f'a list of {regions} strings or None'}")
+                parts = (
+                    [replacement] if isinstance(replacement, str) else list(replacement)
+                )
+                if len(parts) != regions or not all(
+                    p is None or isinstance(p, str) for p in parts
+                ):
+                    problems.append(
+                        f"{grade_id!r} / {name!r}: the cell has {regions} solution region(s), "
+                        f"so give {'a string' if regions == 1 else f'a list of {regions} strings or None'}"
+                    )
                     continue
                 found.append((kind, grade_id, name, parts))
     assert not problems, f"tests/wrong_answers/{lab_id}.py:\n  " + "\n  ".join(problems)
@@ -198,8 +240,13 @@ def run_variants(lab_id):
     """{(kind, grade_id, name): (score, max_score, {test cell: error or None})} for one lab."""
     source, index, found = variants(lab_id)
     nb = copy.deepcopy(source)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(ROOT / "labs" / lab_id)}})
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(ROOT / "labs" / lab_id)}},
+    )
     results, seconds = {}, {}
     env = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env]))
@@ -209,12 +256,16 @@ def run_variants(lab_id):
             for i, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
                     client.execute_cell(cell, i)
-                    assert _error(cell) is None, f"the source of {lab_id} fails in cell {i}: {_error(cell)}"
+                    assert _error(cell) is None, (
+                        f"the source of {lab_id} fails in cell {i}: {_error(cell)}"
+                    )
             seconds["source"] = time.perf_counter() - start
 
             def run(cells, first, last, tests=True):
                 for i in range(first, last + 1):
-                    if cells[i].cell_type == "code" and (tests or not _meta(cells[i]).get("grade")):
+                    if cells[i].cell_type == "code" and (
+                        tests or not _meta(cells[i]).get("grade")
+                    ):
                         client.execute_cell(cells[i], i)
 
             for kind, grade_id, name, parts in found:
@@ -226,9 +277,13 @@ def run_variants(lab_id):
                 run(cells, at, tests[-1])
                 errors = {_meta(cells[t])["grade_id"]: _error(cells[t]) for t in tests}
                 points = [float(_meta(cells[t])["points"]) for t in tests]
-                score = sum(p for p, t in zip(points, tests) if _error(cells[t]) is None)
+                score = sum(
+                    p for p, t in zip(points, tests) if _error(cells[t]) is None
+                )
                 results[(kind, grade_id, name)] = (score, sum(points), errors)
-                run(copy.deepcopy(source.cells), at, tests[-1], tests=False)  # back to a correct student's state
+                run(
+                    copy.deepcopy(source.cells), at, tests[-1], tests=False
+                )  # back to a correct student's state
                 seconds[(kind, grade_id, name)] = time.perf_counter() - start
     finally:
         if env is None:
@@ -249,12 +304,21 @@ def _results(lab_id):
 
 # ---------------------------------------------------------------- the harness itself
 
+
 def test_replace_solution_keeps_everything_outside_the_region():
-    cell = "def f(x):\n    \"\"\"Doc.\"\"\"\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\nF = f(1)"
-    assert replace_solution(cell, "y = x + 1\nreturn y") == \
-        "def f(x):\n    \"\"\"Doc.\"\"\"\n    y = x + 1\n    return y\nF = f(1)"
-    assert replace_solution(cell, "    return -x\n") == "def f(x):\n    \"\"\"Doc.\"\"\"\n    return -x\nF = f(1)"
-    two = cell + "\n\ndef g():\n    ### BEGIN SOLUTION\n    return 2\n    ### END SOLUTION"
+    cell = 'def f(x):\n    """Doc."""\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\nF = f(1)'
+    assert (
+        replace_solution(cell, "y = x + 1\nreturn y")
+        == 'def f(x):\n    """Doc."""\n    y = x + 1\n    return y\nF = f(1)'
+    )
+    assert (
+        replace_solution(cell, "    return -x\n")
+        == 'def f(x):\n    """Doc."""\n    return -x\nF = f(1)'
+    )
+    two = (
+        cell
+        + "\n\ndef g():\n    ### BEGIN SOLUTION\n    return 2\n    ### END SOLUTION"
+    )
     assert solution_regions(two) == 2
     assert replace_solution(two, [None, "return 3"]).endswith("def g():\n    return 3")
     assert "return x" in replace_solution(two, [None, "return 3"])
@@ -262,14 +326,27 @@ def test_replace_solution_keeps_everything_outside_the_region():
 
 def test_test_cells_follow_the_exercise_prefix():
     def cell(gid, solution=False, grade=False):
-        return nbformat.v4.new_code_cell(metadata={"nbgrader": {"grade_id": gid, "solution": solution,
-                                                                 "grade": grade}})
-    cells = [cell("ex1_solution", True), cell("ex1_tests", grade=True), cell("ex2_solution", True),
-             cell("ex2_selfcheck"), cell("ex2_solution_b", True), cell("ex2_tests", grade=True),
-             cell("answer_a", True), cell("check_a", grade=True)]
+        return nbformat.v4.new_code_cell(
+            metadata={
+                "nbgrader": {"grade_id": gid, "solution": solution, "grade": grade}
+            }
+        )
+
+    cells = [
+        cell("ex1_solution", True),
+        cell("ex1_tests", grade=True),
+        cell("ex2_solution", True),
+        cell("ex2_selfcheck"),
+        cell("ex2_solution_b", True),
+        cell("ex2_tests", grade=True),
+        cell("answer_a", True),
+        cell("check_a", grade=True),
+    ]
     assert exercise_test_cells(cells, 0) == [1]
     assert exercise_test_cells(cells, 2) == [5] and exercise_test_cells(cells, 4) == [5]
-    assert exercise_test_cells(cells, 6) == [7]  # no shared prefix: the graded cells up to the next solution
+    assert exercise_test_cells(cells, 6) == [
+        7
+    ]  # no shared prefix: the graded cells up to the next solution
 
 
 @pytest.mark.parametrize("lab_id", LAB_IDS)
@@ -283,15 +360,26 @@ def test_answer_file_names_real_solution_cells(lab_id):
 @pytest.mark.parametrize("lab_id", LAB_IDS)
 def test_wrong_answers_lose_points(lab_id):
     results, seconds = _results(lab_id)
-    kept = [f"{gid}: {name!r} earned {score:g} of {most:g}"
-            for (kind, gid, name), (score, most, _) in results.items() if kind == "wrong" and score >= most]
-    assert not kept, f"{lab_id}: wrong answers that keep full marks (the hidden tests miss them):\n  " + "\n  ".join(kept)
+    kept = [
+        f"{gid}: {name!r} earned {score:g} of {most:g}"
+        for (kind, gid, name), (score, most, _) in results.items()
+        if kind == "wrong" and score >= most
+    ]
+    assert not kept, (
+        f"{lab_id}: wrong answers that keep full marks (the hidden tests miss them):\n  "
+        + "\n  ".join(kept)
+    )
 
 
 @pytest.mark.parametrize("lab_id", LAB_IDS)
 def test_right_answers_keep_full_marks(lab_id):
     results, seconds = _results(lab_id)
-    lost = [f"{gid}: {name!r} earned {score:g} of {most:g}: "
-            + "; ".join(f"{t}: {e}" for t, e in errors.items() if e)
-            for (kind, gid, name), (score, most, errors) in results.items() if kind == "right" and score < most]
-    assert not lost, f"{lab_id}: correct answers that lose points:\n  " + "\n  ".join(lost)
+    lost = [
+        f"{gid}: {name!r} earned {score:g} of {most:g}: "
+        + "; ".join(f"{t}: {e}" for t, e in errors.items() if e)
+        for (kind, gid, name), (score, most, errors) in results.items()
+        if kind == "right" and score < most
+    ]
+    assert not lost, f"{lab_id}: correct answers that lose points:\n  " + "\n  ".join(
+        lost
+    )

@@ -20,17 +20,23 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from book_toc import load_yaml, toc_files
+
 from helpers import labs
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = ROOT / "labs"
 
-LAB_IDS = sorted(p.name for p in LABS.iterdir() if p.is_dir() and list(p.glob("*.ipynb"))) if LABS.is_dir() else []
+LAB_IDS = (
+    sorted(p.name for p in LABS.iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
+    if LABS.is_dir()
+    else []
+)
 
-REGIONS = {"solution": ("BEGIN SOLUTION", "END SOLUTION"),
-           "hidden tests": ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")}
+REGIONS = {
+    "solution": ("BEGIN SOLUTION", "END SOLUTION"),
+    "hidden tests": ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"),
+}
 
 
 def _notebooks(folder):
@@ -67,24 +73,33 @@ def student_versions():
 @pytest.mark.parametrize("lab_id", LAB_IDS)
 def test_source_notebooks_are_clean(lab_id):
     """Stored without outputs; nbgrader metadata complete; every solution cell has a region."""
-    assert _notebooks(LABS / lab_id) == [f"{lab_id}.ipynb"], \
+    assert _notebooks(LABS / lab_id) == [f"{lab_id}.ipynb"], (
         "a lab is one notebook, labs/<lab_id>/<lab_id>.ipynb"
+    )
     for name in _notebooks(LABS / lab_id):
         nb = nbformat.read(LABS / lab_id / name, as_version=4)
         ids = []
         for cell in nb.cells:
             meta = _nbgrader_meta(cell)
             if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None, f"{name}: outputs stored"
+                assert cell.outputs == [] and cell.execution_count is None, (
+                    f"{name}: outputs stored"
+                )
             if not meta:
                 continue
             ids.append(meta["grade_id"])
             if meta.get("solution") and cell.cell_type == "code":
-                assert "BEGIN SOLUTION" in cell.source, f"{name}:{meta['grade_id']} has no solution region"
+                assert "BEGIN SOLUTION" in cell.source, (
+                    f"{name}:{meta['grade_id']} has no solution region"
+                )
             if meta.get("grade"):
-                assert meta.get("points", 0) > 0, f"{name}:{meta['grade_id']} has no points"
+                assert meta.get("points", 0) > 0, (
+                    f"{name}:{meta['grade_id']} has no points"
+                )
         assert len(ids) == len(set(ids)), f"{name}: duplicate grade_id"
-        assert any(_nbgrader_meta(c).get("grade") for c in nb.cells), f"{name} has no graded cells"
+        assert any(_nbgrader_meta(c).get("grade") for c in nb.cells), (
+            f"{name} has no graded cells"
+        )
 
 
 @pytest.mark.parametrize("lab_id", LAB_IDS)
@@ -97,12 +112,18 @@ def test_student_version_hides_solutions_and_hidden_tests(lab_id, student_versio
         secret.update(inside)
         public.update(outside)
     secret -= public | {""}  # a line that is also shown elsewhere is no secret
-    student_lines = {line.strip() for cell in student.cells for line in cell.source.splitlines()}
+    student_lines = {
+        line.strip() for cell in student.cells for line in cell.source.splitlines()
+    }
     leaked = sorted(secret & student_lines)
-    assert not leaked, f"the student version of {lab_id} shows solution or hidden-test lines: {leaked}"
+    assert not leaked, (
+        f"the student version of {lab_id} shows solution or hidden-test lines: {leaked}"
+    )
     text = "\n".join(cell.source for cell in student.cells)
     for begin, end in REGIONS.values():
-        assert begin not in text and end not in text, f"{lab_id}: '{begin}' markers left in"
+        assert begin not in text and end not in text, (
+            f"{lab_id}: '{begin}' markers left in"
+        )
     for cell in student.cells:
         if _nbgrader_meta(cell).get("solution") and cell.cell_type == "code":
             assert re.search(r"raise NotImplementedError\(\)", cell.source), cell.source
@@ -116,24 +137,38 @@ def test_committed_student_version_is_up_to_date(lab_id, student_versions):
     """book/labs/<lab_id>.ipynb has the generated cells and is never run by the book."""
     path = ROOT / labs.BOOK_LABS / f"{lab_id}.ipynb"
     stale = labs.stale_student_versions(ROOT, {lab_id: student_versions[lab_id]})
-    assert not stale, (f"{path.relative_to(ROOT)} is missing, out of date with labs/{lab_id}/, or lacks "
-                       "the mystnb execution_mode 'off' setting; run `python -m helpers.labs student-versions`")
+    assert not stale, (
+        f"{path.relative_to(ROOT)} is missing, out of date with labs/{lab_id}/, or lacks "
+        "the mystnb execution_mode 'off' setting; run `python -m helpers.labs student-versions`"
+    )
     committed = nbformat.read(path, as_version=4)
-    assert all(c.outputs == [] and c.execution_count is None for c in committed.cells if c.cell_type == "code")
+    assert all(
+        c.outputs == [] and c.execution_count is None
+        for c in committed.cells
+        if c.cell_type == "code"
+    )
 
 
 def test_no_stale_student_versions():
     committed = sorted(p.stem for p in (ROOT / labs.BOOK_LABS).glob("*.ipynb"))
-    assert committed == LAB_IDS, "book/labs/ must hold one student version per lab in labs/"
+    assert committed == LAB_IDS, (
+        "book/labs/ must hold one student version per lab in labs/"
+    )
 
 
 def test_book_lists_every_lab_and_the_instructor_guide():
     toc = toc_files()
-    for page in ["book/labs", "book/instructor_guide"] + [f"book/labs/{lab}" for lab in LAB_IDS]:
+    for page in ["book/labs", "book/instructor_guide"] + [
+        f"book/labs/{lab}" for lab in LAB_IDS
+    ]:
         assert page in toc, f"_toc.yml does not list {page}"
     config = load_yaml("_config.yml")["repository"]
     page = (ROOT / "book" / "labs.md").read_text(encoding="utf-8")
     for lab in LAB_IDS:
-        colab = (f"https://colab.research.google.com/github/{config['url'].split('github.com/')[1]}"
-                 f"/blob/{config['branch']}/book/labs/{lab}.ipynb")
-        assert f"labs/{lab}" in page and colab in page, f"book/labs.md does not link {lab} (and {colab})"
+        colab = (
+            f"https://colab.research.google.com/github/{config['url'].split('github.com/')[1]}"
+            f"/blob/{config['branch']}/book/labs/{lab}.ipynb"
+        )
+        assert f"labs/{lab}" in page and colab in page, (
+            f"book/labs.md does not link {lab} (and {colab})"
+        )

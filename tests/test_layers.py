@@ -15,15 +15,27 @@ SHAPES = [(1, 1), (1, 5), (3, 7), (8, 2)]
 def _torch_twin(layer):
     kind = type(layer).__name__
     if kind == "Linear":
-        twin = torch.nn.Linear(layer.in_features, layer.out_features, dtype=torch.float64)
-        twin.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+        twin = torch.nn.Linear(
+            layer.in_features, layer.out_features, dtype=torch.float64
+        )
+        twin.load_state_dict(
+            {k: torch.tensor(v) for k, v in layer.state_dict().items()}
+        )
         return twin
     return getattr(TL, kind)()
 
 
 @pytest.mark.parametrize("n, d", SHAPES)
-@pytest.mark.parametrize("make", [lambda d: Linear(d, 3, rng=np.random.default_rng(d)), lambda d: L.ReLU(),
-                                  lambda d: L.Sigmoid(), lambda d: L.Tanh()], ids=["Linear", "ReLU", "Sigmoid", "Tanh"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: Linear(d, 3, rng=np.random.default_rng(d)),
+        lambda d: L.ReLU(),
+        lambda d: L.Sigmoid(),
+        lambda d: L.Tanh(),
+    ],
+    ids=["Linear", "ReLU", "Sigmoid", "Tanh"],
+)
 def test_layer_gradients_three_ways(make, n, d):
     rng = np.random.default_rng(n * 100 + d)
     layer = make(d)
@@ -42,7 +54,9 @@ def test_layer_gradients_three_ways(make, n, d):
     np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(dx, x_t.grad.numpy(), rtol=1e-10, atol=1e-14)
     for name, param in twin.named_parameters():
-        np.testing.assert_allclose(layer.grads[name], param.grad.numpy(), rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(
+            layer.grads[name], param.grad.numpy(), rtol=1e-10, atol=1e-14
+        )
 
 
 @pytest.mark.parametrize("n, k", [(1, 2), (4, 3), (9, 10)])
@@ -58,7 +72,10 @@ def test_cross_entropy_loss_layer_three_ways(n, k):
     assert loss == pytest.approx(loss_t.item(), rel=1e-12)
     np.testing.assert_allclose(dlogits, logits_t.grad.numpy(), rtol=1e-10, atol=1e-14)
     from helpers.gradcheck import check_gradient
-    assert check_gradient(lambda: L.CrossEntropyLoss()(logits, y), logits, dlogits) < 1e-7
+
+    assert (
+        check_gradient(lambda: L.CrossEntropyLoss()(logits, y), logits, dlogits) < 1e-7
+    )
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
@@ -77,14 +94,18 @@ def test_whole_mlp_matches_torch_after_one_line_weight_copy(activation):
     loss_t.backward()
     assert loss == pytest.approx(loss_t.item(), rel=1e-12)
     for name, param in torch_net.named_parameters():
-        np.testing.assert_allclose(net.grads[name], param.grad.numpy(), rtol=1e-9, atol=1e-13)
+        np.testing.assert_allclose(
+            net.grads[name], param.grad.numpy(), rtol=1e-9, atol=1e-13
+        )
     assert max(check_layer_gradients(net, X).values()) < 1e-6
 
 
 def test_gradient_checker_catches_a_planted_bug():
     class LeakyBackwardReLU(L.ReLU):
         def _local_derivative(self, x):
-            return np.where(x > 0, 1.0, 0.1)  # wrong: this is not the derivative of max(x, 0)
+            return np.where(
+                x > 0, 1.0, 0.1
+            )  # wrong: this is not the derivative of max(x, 0)
 
     x = np.random.default_rng(0).normal(size=(4, 3))
     with pytest.raises(GradientCheckError, match="gradient check failed for x"):
@@ -93,21 +114,30 @@ def test_gradient_checker_catches_a_planted_bug():
 
 def test_shape_mismatch_between_layers_names_the_layer_and_both_shapes():
     net = L.Sequential(Linear(4, 8), L.ReLU(), Linear(5, 2))
-    with pytest.raises(ValueError, match=r"Sequential layer 2 \(Linear\(in_features=5, out_features=2.*\) got input of "
-                                         r"shape \(3, 8\): .*expects input of shape \(N, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Sequential layer 2 \(Linear\(in_features=5, out_features=2.*\) got input of "
+        r"shape \(3, 8\): .*expects input of shape \(N, 5\)",
+    ):
         net(np.ones((3, 4)))
 
 
 def test_backward_before_forward_and_other_misuse_is_explained():
-    with pytest.raises(RuntimeError, match=r"ReLU\(\): backward was called before forward"):
+    with pytest.raises(
+        RuntimeError, match=r"ReLU\(\): backward was called before forward"
+    ):
         L.ReLU().backward(np.ones((2, 2)))
-    with pytest.raises(RuntimeError, match="CrossEntropyLoss: backward was called before forward"):
+    with pytest.raises(
+        RuntimeError, match="CrossEntropyLoss: backward was called before forward"
+    ):
         L.CrossEntropyLoss().backward()
     with pytest.raises(RuntimeError, match="backward was called before forward"):
         L.mlp([3, 2]).backward(np.ones((1, 2)))
     relu = L.Tanh()
     relu(np.ones((2, 3)))
-    with pytest.raises(ValueError, match=r"dout must have the output's shape \(2, 3\), got \(3, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have the output's shape \(2, 3\), got \(3, 2\)"
+    ):
         relu.backward(np.ones((3, 2)))
     with pytest.raises(ValueError, match="unknown activation 'gelu'"):
         L.mlp([3, 4, 2], activation="gelu")
@@ -131,7 +161,9 @@ def test_initialisation_scales_have_the_stated_variance():
 
     rng = np.random.default_rng(0)
     w = xavier_uniform_(np.empty((300, 500)), rng)
-    assert w.var() == pytest.approx(2 / 800, rel=0.02) and np.abs(w).max() <= np.sqrt(6 / 800)
+    assert w.var() == pytest.approx(2 / 800, rel=0.02) and np.abs(w).max() <= np.sqrt(
+        6 / 800
+    )
     w = kaiming_normal_(np.empty((300, 500)), rng)
     assert w.var() == pytest.approx(2 / 500, rel=0.02)
     net = init_mlp_(L.mlp([20, 30, 5]), "he", rng)
@@ -150,7 +182,9 @@ def test_he_initialisation_keeps_relu_activations_from_vanishing():
     deep = [100] * 11
     default = L.mlp(deep, "relu", rng=np.random.default_rng(1))
     he = init_mlp_(L.mlp(deep, "relu", rng=np.random.default_rng(1)), "he", rng)
-    assert default(x).std() < 0.1 * x.std()  # PyTorch's default scale shrinks the signal layer by layer
+    assert (
+        default(x).std() < 0.1 * x.std()
+    )  # PyTorch's default scale shrinks the signal layer by layer
     assert 0.3 < he(x).std() / x.std() < 3.0
 
 
@@ -163,4 +197,6 @@ def test_float32_networks_stay_float32_and_match_torch():
     X = rng.normal(size=(6, 5)).astype(np.float32)
     out = net(X)
     assert out.dtype == np.float32 and net.layers[0].weight.dtype == np.float32
-    np.testing.assert_allclose(out, torch_net(torch.tensor(X)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        out, torch_net(torch.tensor(X)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )

@@ -210,7 +210,7 @@ def test_layernorm_three_ways(shape, normalized_shape, kwargs):
     rng = np.random.default_rng(len(shape) + shape[-1])
     layer = LayerNorm(normalized_shape, **kwargs)
     twin = torch.nn.LayerNorm(normalized_shape, dtype=torch.float64, **kwargs)
-    for name, value in layer.parameters().items():
+    for value in layer.parameters().values():
         value[...] = rng.uniform(0.5, 2.0, size=value.shape)
     twin.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
     x = rng.normal(loc=1.0, scale=3.0, size=shape)

@@ -152,7 +152,7 @@ def test_race_explorer_builds_its_controls():
 def test_race_explorer_redraws_when_a_control_moves():
     box = optimiser_race()
     first = box.figure
-    box.children[0].children[1].value = 3.0               # the learning-rate factor
+    box.children[0].children[1].value = 3.0  # the learning-rate factor
     assert box.figure is not first
     titles = [ax.get_title() for ax in box.figure.axes]
     assert any("x 3" in title for title in titles)

@@ -10,11 +10,24 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.contour import ContourSet  # noqa: E402
 
-from helpers.numpy_nn.linear_regression import (LinearRegression, fit_closed_form,  # noqa: E402
-                                                gradient_descent, minibatch_sgd)
-from helpers.plot import (COLORS, PALETTE, check_figure, path_of,  # noqa: E402
-                          plot_curves, plot_history, plot_loss_contours, plot_regression_fit,
-                          set_log_scale, use_book_style)
+from helpers.numpy_nn.linear_regression import (
+    LinearRegression,
+    fit_closed_form,  # noqa: E402
+    gradient_descent,
+    minibatch_sgd,
+)
+from helpers.plot import (
+    COLORS,
+    PALETTE,
+    check_figure,
+    path_of,  # noqa: E402
+    plot_curves,
+    plot_history,
+    plot_loss_contours,
+    plot_regression_fit,
+    set_log_scale,
+    use_book_style,
+)
 from helpers.plot.style import _PlainLogFormatter  # noqa: E402
 from helpers.train import History  # noqa: E402
 from helpers.widgets import learning_rate_explorer, learning_rate_figure, train_from  # noqa: E402
@@ -54,6 +67,7 @@ def legend_texts(ax):
 
 # ------------------------------------------------------------------------------------- style
 
+
 def test_use_book_style_sets_the_colour_blind_safe_cycle():
     with matplotlib.rc_context():
         use_book_style()
@@ -77,12 +91,18 @@ def test_log_axis_labels_are_plain_numbers():
 
 # ----------------------------------------------------------------------------------- history
 
+
 def test_plot_history_defaults_to_metrics_not_the_path(gd_history):
     ax = plot_history(gd_history, logy=True)
     assert [line.get_label() for line in ax.get_lines()] == ["loss"]
     x, values = ax.get_lines()[0].get_data()
     assert np.array_equal(x, np.arange(16)) and np.allclose(values, gd_history["loss"])
-    assert ax.get_yscale() == "log" and ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert (
+        ax.get_yscale() == "log"
+        and ax.get_title()
+        and ax.get_xlabel()
+        and ax.get_ylabel()
+    )
 
 
 def test_plot_history_compares_runs_and_shifts_start(gd_history):
@@ -112,9 +132,20 @@ def test_plot_history_errors(gd_history):
 
 
 def test_plot_curves():
-    ax = plot_curves({"a": ([1, 2, 3], [3, 2, 1]), "b": ([1, 2], [1, 1])}, logx=True, logy=True,
-                     xlabel="examples", ylabel="loss", title="t", styles={"b": {"linestyle": "--"}})
-    assert len(ax.get_lines()) == 2 and ax.get_xscale() == "log" and legend_texts(ax) == ["a", "b"]
+    ax = plot_curves(
+        {"a": ([1, 2, 3], [3, 2, 1]), "b": ([1, 2], [1, 1])},
+        logx=True,
+        logy=True,
+        xlabel="examples",
+        ylabel="loss",
+        title="t",
+        styles={"b": {"linestyle": "--"}},
+    )
+    assert (
+        len(ax.get_lines()) == 2
+        and ax.get_xscale() == "log"
+        and legend_texts(ax) == ["a", "b"]
+    )
     assert ax.get_lines()[1].get_linestyle() == "--"
     with pytest.raises(ValueError, match="equal length"):
         plot_curves({"a": ([1, 2, 3], [1, 2])})
@@ -124,13 +155,20 @@ def test_plot_curves():
 
 # ---------------------------------------------------------------------------- regression fit
 
+
 def test_plot_regression_fit_accepts_models_estimators_and_predictions(data):
     from sklearn.linear_model import LinearRegression as SklearnLinearRegression
 
     X, y = data
     model = fit_closed_form(X, y)
-    ax = plot_regression_fit(X, y, model, SklearnLinearRegression().fit(X, y), model(X),
-                             labels=["mine", "sklearn", "given"])
+    ax = plot_regression_fit(
+        X,
+        y,
+        model,
+        SklearnLinearRegression().fit(X, y),
+        model(X),
+        labels=["mine", "sklearn", "given"],
+    )
     assert len(ax.collections) == 1 and len(ax.get_lines()) == 3
     assert legend_texts(ax) == ["data", "mine", "sklearn", "given"]
     # all three draw the same line
@@ -154,14 +192,19 @@ def test_plot_regression_fit_errors(data):
 
 # ---------------------------------------------------------------------------- loss contours
 
+
 def test_plot_loss_contours_draws_surface_paths_and_optimum(data, gd_history):
     X, y = data
     ax = plot_loss_contours(X, y, paths={"GD": gd_history})
-    assert sum(isinstance(c, ContourSet) for c in ax.get_children()) == 2  # filled and lines
+    assert (
+        sum(isinstance(c, ContourSet) for c in ax.get_children()) == 2
+    )  # filled and lines
     labelled = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
     assert [line.get_label() for line in labelled] == ["GD", "least squares"]
     w, b = path_of(gd_history)
-    assert np.allclose(labelled[0].get_xdata(), w) and np.allclose(labelled[0].get_ydata(), b)
+    assert np.allclose(labelled[0].get_xdata(), w) and np.allclose(
+        labelled[0].get_ydata(), b
+    )
     best = fit_closed_form(X, y)
     (w_lo, w_hi), (b_lo, b_hi) = ax.get_xlim(), ax.get_ylim()
     assert w_lo < best.weight[0, 0] < w_hi and b_lo < best.bias[0] < b_hi
@@ -176,7 +219,9 @@ def test_plot_loss_contours_cuts_a_diverging_path(data):
     ax = plot_loss_contours(X, y, paths=history)  # a single History works too
     line = next(line for line in ax.get_lines() if line.get_label() == "path")
     assert 2 <= len(line.get_xdata()) < len(history["weight_0"])
-    assert np.ptp(ax.get_xlim()) < 20  # the frame is not blown up by the far-away points
+    assert (
+        np.ptp(ax.get_xlim()) < 20
+    )  # the frame is not blown up by the far-away points
 
 
 def test_plot_loss_contours_errors(data):
@@ -205,11 +250,15 @@ def test_check_figure_requires_titles_and_labels():
 
 # ---------------------------------------------------------------------------------- widgets
 
+
 def test_train_from_reports_divergence_instead_of_raising(data):
     X, y = data
     history, diverged = train_from(X, y, lr=0.1, epochs=5, start=(1.0, -1.0))
     assert not diverged and len(history["loss"]) == 6
-    assert (history["weight_0"][0], history["bias"][0]) == (1.0, -1.0)  # the path begins at the start
+    assert (history["weight_0"][0], history["bias"][0]) == (
+        1.0,
+        -1.0,
+    )  # the path begins at the start
     assert len(history["weight_0"]) == 6  # ... and logs every step after it
     history, diverged = train_from(X, y, lr=2.0, epochs=100)
     assert diverged and 1 < len(history["loss"]) < 101
@@ -260,7 +309,9 @@ def test_learning_rate_explorer_builds_and_redraws(data, capsys):
     sliders, menus, output = explorer.children
     lr_slider, epoch_slider = sliders.children
     (batch_menu,) = menus.children
-    assert isinstance(lr_slider, widgets.FloatLogSlider) and isinstance(output, widgets.Output)
+    assert isinstance(lr_slider, widgets.FloatLogSlider) and isinstance(
+        output, widgets.Output
+    )
     assert legend_texts(explorer.figure.axes[0]) == ["lr = 0.1"]
     # the menu starts on the full batch, shown as selected (a saved page draws this state)
     assert batch_menu.index == 0 and batch_menu.label == "full batch"
@@ -272,7 +323,10 @@ def test_learning_rate_explorer_builds_and_redraws(data, capsys):
     epoch_slider.value = 5
     batch_menu.value = 8
     first = explorer.figure
-    assert legend_texts(first.axes[0]) == ["lr = 0.3"] and "batch size 8" in first.axes[0].get_title()
+    assert (
+        legend_texts(first.axes[0]) == ["lr = 0.3"]
+        and "batch size 8" in first.axes[0].get_title()
+    )
     assert len(first.axes[0].get_lines()[0].get_xdata()) == 6
     batch_menu.label = "full batch"
     assert "full batch" in explorer.figure.axes[0].get_title()
@@ -283,23 +337,40 @@ def test_learning_rate_explorer_is_drawn_in_advance_for_the_web(data):
     from helpers.widgets.static import Fixed, Menu, Slider
 
     X, y = data
-    explorer = learning_rate_explorer(X, y, lr=0.1, epochs=10, lr_range=(0.01, 2.0),
-                                      web_lrs=(0.01, 2.0), web_batch_sizes=(None, 8))
+    explorer = learning_rate_explorer(
+        X,
+        y,
+        lr=0.1,
+        epochs=10,
+        lr_range=(0.01, 2.0),
+        web_lrs=(0.01, 2.0),
+        web_batch_sizes=(None, 8),
+    )
     static = explorer.static
     lr, epochs, batch = static.controls
-    assert isinstance(lr, Slider) and lr.values == (0.01, 0.1, 2.0)   # the start is added
+    assert isinstance(lr, Slider) and lr.values == (
+        0.01,
+        0.1,
+        2.0,
+    )  # the start is added
     assert isinstance(epochs, Fixed) and epochs.value == 10 and epochs.span == (1, 200)
     assert isinstance(batch, Menu) and batch.options == {"full batch": None, "8": 8}
-    assert batch.unavailable == ("32", "1")           # offered live, greyed out on the page
+    assert batch.unavailable == ("32", "1")  # offered live, greyed out on the page
     assert len(static.frames) == 6 and len(static.images) == 6
     assert static.start() == (1, 0)
     assert static.values_at((2, 1)) == {"lr": "2", "epochs": "10", "batch_size": "8"}
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert "text/html" in bundle and "1 (run this notebook to explore)" in bundle["text/html"]
-    one_batch = learning_rate_explorer(X, y, lr=0.1, epochs=10, web_lrs=(0.01,),
-                                       web_batch_sizes=(8,)).static
-    assert isinstance(one_batch.controls[2], Fixed) and one_batch.controls[2].text() == "8"
+    assert (
+        "text/html" in bundle
+        and "1 (run this notebook to explore)" in bundle["text/html"]
+    )
+    one_batch = learning_rate_explorer(
+        X, y, lr=0.1, epochs=10, web_lrs=(0.01,), web_batch_sizes=(8,)
+    ).static
+    assert (
+        isinstance(one_batch.controls[2], Fixed) and one_batch.controls[2].text() == "8"
+    )
     assert len(one_batch.frames) == 2
 
 
@@ -333,8 +404,14 @@ import torch  # noqa: E402
 
 from helpers.numpy_nn.activations import sigmoid, softmax  # noqa: E402
 from helpers.numpy_nn.metrics import auc, precision_recall_curve, roc_curve  # noqa: E402
-from helpers.plot import (class_colors, plot_confusion_matrix, plot_decision_boundary,  # noqa: E402
-                          plot_image_grid, plot_pr_curve, plot_roc_curve)
+from helpers.plot import (
+    class_colors,
+    plot_confusion_matrix,
+    plot_decision_boundary,  # noqa: E402
+    plot_image_grid,
+    plot_pr_curve,
+    plot_roc_curve,
+)
 from helpers.widgets import logistic_explorer, logistic_figure  # noqa: E402
 
 
@@ -364,7 +441,9 @@ def test_class_colors():
 
 def test_decision_boundary_of_binary_probabilities_sits_at_the_threshold(two_class):
     X, y = two_class
-    ax = plot_decision_boundary(lambda P: sigmoid(3.0 * (P[:, 0] - 0.5)), X, y, grid_size=101)
+    ax = plot_decision_boundary(
+        lambda P: sigmoid(3.0 * (P[:, 0] - 0.5)), X, y, grid_size=101
+    )
     assert len(ax.images) == 1 and ax.images[0].get_array().shape == (101, 101, 3)
     step = np.ptp(ax.get_xlim()) / 100
     assert np.allclose(contour_vertices(ax)[:, 0], 0.5, atol=step)
@@ -372,8 +451,12 @@ def test_decision_boundary_of_binary_probabilities_sits_at_the_threshold(two_cla
     assert len(ax.collections) >= 2  # one scatter per class
     check_figure(ax)
     # A threshold of 0.8 moves the boundary to the logit of 0.8.
-    ax = plot_decision_boundary(lambda P: sigmoid(P[:, 0]), X, y, threshold=0.8, grid_size=101)
-    assert np.allclose(contour_vertices(ax)[:, 0], math.log(4.0), atol=np.ptp(ax.get_xlim()) / 100)
+    ax = plot_decision_boundary(
+        lambda P: sigmoid(P[:, 0]), X, y, threshold=0.8, grid_size=101
+    )
+    assert np.allclose(
+        contour_vertices(ax)[:, 0], math.log(4.0), atol=np.ptp(ax.get_xlim()) / 100
+    )
     assert legend_texts(ax)[-1] == "boundary (p = 0.8)"
 
 
@@ -381,16 +464,25 @@ def test_decision_boundary_accepts_labels_softmax_and_tensors(two_class):
     X, _ = two_class
     y3 = np.digitize(X[:, 0], [-0.7, 0.7])  # three vertical bands
     W = np.array([[-4.0, 0.0], [0.0, 0.0], [4.0, 0.0]])
-    ax = plot_decision_boundary(lambda P: softmax(P @ W.T), X, y3, class_names=["left", "middle", "right"])
+    ax = plot_decision_boundary(
+        lambda P: softmax(P @ W.T), X, y3, class_names=["left", "middle", "right"]
+    )
     assert legend_texts(ax) == ["left", "middle", "right", "decision boundary"]
     assert len(contour_vertices(ax)) > 0
     ax = plot_decision_boundary(lambda P: np.digitize(P[:, 0], [-0.7, 0.7]), X, y3)
     assert len(contour_vertices(ax)) > 0
-    ax = plot_decision_boundary(lambda P: torch.sigmoid(torch.as_tensor(P[:, 0], dtype=torch.float32)), X)
+    ax = plot_decision_boundary(
+        lambda P: torch.sigmoid(torch.as_tensor(P[:, 0], dtype=torch.float32)), X
+    )
     assert len(ax.images) == 1 and legend_texts(ax) == ["decision boundary"]
     # A constant classifier has no boundary to draw, and that is not an error.
-    ax = plot_decision_boundary(lambda P: np.zeros(len(P), dtype=np.int64), X, y3, show_regions=False)
-    assert not [c for c in ax.get_children() if isinstance(c, ContourSet)] and not ax.images
+    ax = plot_decision_boundary(
+        lambda P: np.zeros(len(P), dtype=np.int64), X, y3, show_regions=False
+    )
+    assert (
+        not [c for c in ax.get_children() if isinstance(c, ContourSet)]
+        and not ax.images
+    )
 
 
 def test_decision_boundary_errors(two_class):
@@ -428,8 +520,12 @@ def test_plot_confusion_matrix_annotates_every_cell():
     assert np.allclose(np.asarray(ax.images[0].get_array()).sum(axis=1), 1.0)
     assert ax.texts[0].get_text() == f"{5 / 6:.2f}"
     empty_row = plot_confusion_matrix(np.array([[2, 1], [0, 0]]), normalize=True)
-    assert np.allclose(empty_row.images[0].get_array(), [[2 / 3, 1 / 3], [0, 0]])  # no division by zero
-    assert np.array_equal(plot_confusion_matrix(torch.tensor(C)).images[0].get_array(), C)  # tensors too
+    assert np.allclose(
+        empty_row.images[0].get_array(), [[2 / 3, 1 / 3], [0, 0]]
+    )  # no division by zero
+    assert np.array_equal(
+        plot_confusion_matrix(torch.tensor(C)).images[0].get_array(), C
+    )  # tensors too
 
 
 def test_plot_confusion_matrix_errors():
@@ -444,8 +540,14 @@ def test_plot_confusion_matrix_errors():
 def test_plot_image_grid_draws_each_image_on_a_shared_scale():
     rng = np.random.default_rng(0)
     rows = rng.normal(size=(7, 784))
-    fig = plot_image_grid(rows, titles=[str(i) for i in range(7)], ncols=4, symmetric=True, suptitle="weights",
-                          colorbar_label="weight")
+    fig = plot_image_grid(
+        rows,
+        titles=[str(i) for i in range(7)],
+        ncols=4,
+        symmetric=True,
+        suptitle="weights",
+        colorbar_label="weight",
+    )
     images = [ax for ax in fig.axes if ax.images]
     assert len(images) == 7 and images[0].images[0].get_array().shape == (28, 28)
     limit = np.abs(rows).max()
@@ -453,12 +555,23 @@ def test_plot_image_grid_draws_each_image_on_a_shared_scale():
     assert images[0].images[0].get_cmap().name == "RdBu_r"
     assert [ax.get_title() for ax in images] == [str(i) for i in range(7)]
     assert fig.get_suptitle() == "weights"
-    assert sum(not ax.get_visible() for ax in fig.axes) == 1  # 2 x 4 grid, one spare panel hidden
+    assert (
+        sum(not ax.get_visible() for ax in fig.axes) == 1
+    )  # 2 x 4 grid, one spare panel hidden
     assert any(ax.get_ylabel() == "weight" for ax in fig.axes)  # the colour bar
-    fig = plot_image_grid(rng.uniform(size=(3, 6)), image_shape=(2, 3), title_colors=["red", "black", "red"],
-                          titles=["a", "b", "c"])
-    assert fig.axes[0].images[0].get_array().shape == (2, 3) and fig.axes[0].images[0].get_cmap().name == "gray_r"
-    assert plot_image_grid(torch.zeros(2, 4, 4)).axes[0].images[0].get_array().shape == (4, 4)
+    fig = plot_image_grid(
+        rng.uniform(size=(3, 6)),
+        image_shape=(2, 3),
+        title_colors=["red", "black", "red"],
+        titles=["a", "b", "c"],
+    )
+    assert (
+        fig.axes[0].images[0].get_array().shape == (2, 3)
+        and fig.axes[0].images[0].get_cmap().name == "gray_r"
+    )
+    assert plot_image_grid(torch.zeros(2, 4, 4)).axes[0].images[
+        0
+    ].get_array().shape == (4, 4)
 
 
 def test_plot_image_grid_errors():
@@ -484,21 +597,32 @@ def scored():
 def test_roc_and_pr_curves_draw_the_metrics(scored):
     y, scores = scored
     fig, (ax_roc, ax_pr) = plt.subplots(1, 2)
-    plot_roc_curve(y, {"model": scores, "noise": np.random.default_rng(3).normal(size=300)}, ax=ax_roc,
-                   mark_threshold=0.5)
+    plot_roc_curve(
+        y,
+        {"model": scores, "noise": np.random.default_rng(3).normal(size=300)},
+        ax=ax_roc,
+        mark_threshold=0.5,
+    )
     fpr, tpr, _ = roc_curve(y, scores)
     model_line = ax_roc.get_lines()[0]
-    assert np.allclose(model_line.get_xdata(), fpr) and np.allclose(model_line.get_ydata(), tpr)
+    assert np.allclose(model_line.get_xdata(), fpr) and np.allclose(
+        model_line.get_ydata(), tpr
+    )
     assert legend_texts(ax_roc)[0] == f"model (AUC {auc(fpr, tpr):.3f})"
-    assert "chance (AUC 0.5)" in legend_texts(ax_roc) and "threshold 0.5" in legend_texts(ax_roc)
+    assert "chance (AUC 0.5)" in legend_texts(
+        ax_roc
+    ) and "threshold 0.5" in legend_texts(ax_roc)
     marked = ax_roc.get_lines()[1]
     called = scores >= 0.5
-    assert np.isclose(marked.get_xdata()[0], called[y == 0].mean()) and np.isclose(marked.get_ydata()[0],
-                                                                                  called[y == 1].mean())
+    assert np.isclose(marked.get_xdata()[0], called[y == 0].mean()) and np.isclose(
+        marked.get_ydata()[0], called[y == 1].mean()
+    )
     plot_pr_curve(y, scores, ax=ax_pr, mark_threshold=0.5)
     precision, recall, _ = precision_recall_curve(y, scores)
     line = ax_pr.get_lines()[0]
-    assert np.allclose(line.get_xdata(), np.r_[0, recall]) and np.allclose(line.get_ydata(), np.r_[1, precision])
+    assert np.allclose(line.get_xdata(), np.r_[0, recall]) and np.allclose(
+        line.get_ydata(), np.r_[1, precision]
+    )
     assert f"chance (positive rate {y.mean():.2f})" in legend_texts(ax_pr)
     check_figure(fig)
 
@@ -515,11 +639,21 @@ def test_roc_and_pr_curve_errors(scored):
 
 def test_logistic_figure_shows_the_boundary_the_arrow_and_the_scores(two_class):
     X, y = two_class
-    fig = logistic_figure(X, y, weight=np.array([[2.0, 0.0]]), bias=np.array([-1.0]), threshold=0.5,
-                          class_names=["no", "yes"])
+    fig = logistic_figure(
+        X,
+        y,
+        weight=np.array([[2.0, 0.0]]),
+        bias=np.array([-1.0]),
+        threshold=0.5,
+        class_names=["no", "yes"],
+    )
     ax_map, ax_hist = fig.axes
-    assert np.allclose(contour_vertices(ax_map)[:, 0], 0.5, atol=np.ptp(ax_map.get_xlim()) / 150)
-    assert any(t.get_text() == "$\\mathbf{w}$" for t in ax_map.texts)  # the weight vector is drawn
+    assert np.allclose(
+        contour_vertices(ax_map)[:, 0], 0.5, atol=np.ptp(ax_map.get_xlim()) / 150
+    )
+    assert any(
+        t.get_text() == "$\\mathbf{w}$" for t in ax_map.texts
+    )  # the weight vector is drawn
     predicted = (X @ np.array([2.0, 0.0]) - 1.0 >= 0).astype(np.int64)
     accuracy = np.mean(predicted == y)
     assert f"accuracy {accuracy:.2f} at threshold 0.50" in ax_hist.get_title()
@@ -528,8 +662,14 @@ def test_logistic_figure_shows_the_boundary_the_arrow_and_the_scores(two_class):
     check_figure(fig)
     cautious = logistic_figure(X, y, (2.0, 0.0), -1.0, threshold=0.9)
     cut = 0.5 + math.log(9.0) / 2.0  # 2 x1 - 1 = logit(0.9)
-    assert np.allclose(contour_vertices(cautious.axes[0])[:, 0], cut, atol=np.ptp(cautious.axes[0].get_xlim()) / 150)
-    flat = logistic_figure(X, y, (0.0, 0.0), 0.3)  # no weights: no boundary and no arrow, but no error either
+    assert np.allclose(
+        contour_vertices(cautious.axes[0])[:, 0],
+        cut,
+        atol=np.ptp(cautious.axes[0].get_xlim()) / 150,
+    )
+    flat = logistic_figure(
+        X, y, (0.0, 0.0), 0.3
+    )  # no weights: no boundary and no arrow, but no error either
     assert not flat.axes[0].texts
 
 
@@ -562,7 +702,10 @@ def test_logistic_explorer_builds_and_redraws(two_class, capsys):
     assert "threshold 0.70" in explorer.figure.axes[1].get_title()
     w2.value = 0.0
     bias.value = -1.0
-    assert "(1.00, 0.00)" in explorer.figure.get_suptitle() and "$b$ = -1.00" in explorer.figure.get_suptitle()
+    assert (
+        "(1.00, 0.00)" in explorer.figure.get_suptitle()
+        and "$b$ = -1.00" in explorer.figure.get_suptitle()
+    )
     capsys.readouterr()
 
 
@@ -570,21 +713,32 @@ def test_logistic_explorer_is_drawn_in_advance_for_the_web(two_class):
     from helpers.widgets.static import Fixed, Slider
 
     X, y = two_class
-    explorer = logistic_explorer(X, y, weight=(1.0, 0.5), bias=0.0, web_biases=(-1.0,),
-                                 web_thresholds=(0.3, 0.7))
+    explorer = logistic_explorer(
+        X, y, weight=(1.0, 0.5), bias=0.0, web_biases=(-1.0,), web_thresholds=(0.3, 0.7)
+    )
     w1, w2, bias, threshold = explorer.static.controls
     assert isinstance(w1, Fixed) and (w1.text(), w2.text()) == ("1.00", "0.50")
     assert w1.span == (-6.0, 6.0)
     assert isinstance(bias, Slider) and bias.values == (-1.0, 0.0)
     assert threshold.values == (0.3, 0.5, 0.7) and threshold.start_index() == 1
     assert len(explorer.static.frames) == 6
-    assert explorer.static.values_at((0, 2)) == {"w1": "1.00", "w2": "0.50", "bias": "-1.00",
-                                                 "threshold": "0.70"}
-    default = logistic_explorer(X, y, weight=(1.0, 0.5), bias=5.5, bias_range=(-6, 6),
-                                web_thresholds=(0.5,)).static
-    assert default.controls[2].values == (4.5, 5.5)   # the start and start - 1 (start + 1 is off the range)
+    assert explorer.static.values_at((0, 2)) == {
+        "w1": "1.00",
+        "w2": "0.50",
+        "bias": "-1.00",
+        "threshold": "0.70",
+    }
+    default = logistic_explorer(
+        X, y, weight=(1.0, 0.5), bias=5.5, bias_range=(-6, 6), web_thresholds=(0.5,)
+    ).static
+    assert default.controls[2].values == (
+        4.5,
+        5.5,
+    )  # the start and start - 1 (start + 1 is off the range)
     assert isinstance(default.controls[3], Fixed)
-    with pytest.raises(ValueError, match=r"web_biases must lie in bias_range=\(-6, 6\)"):
+    with pytest.raises(
+        ValueError, match=r"web_biases must lie in bias_range=\(-6, 6\)"
+    ):
         logistic_explorer(X, y, web_biases=(7.0,))
     with pytest.raises(ValueError, match="threshold must be a probability"):
         logistic_explorer(X, y, web_thresholds=(0.5, 1.5))
@@ -619,11 +773,15 @@ def xor_blobs():
     rng = np.random.default_rng(0)
     centres = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     corner = rng.integers(0, 4, size=80)
-    return centres[corner] + 0.3 * rng.normal(size=(80, 2)), np.array([0, 1, 1, 0])[corner]
+    return centres[corner] + 0.3 * rng.normal(size=(80, 2)), np.array([0, 1, 1, 0])[
+        corner
+    ]
 
 
 def test_plot_gradient_norms_draws_one_line_per_network_on_a_log_axis():
-    ax = plot_gradient_norms({"sigmoid": np.logspace(-8, 0, 11), "relu": np.full(11, 0.3)})
+    ax = plot_gradient_norms(
+        {"sigmoid": np.logspace(-8, 0, 11), "relu": np.full(11, 0.3)}
+    )
     lines = ax.get_lines()
     assert len(lines) == 2 and list(lines[0].get_xdata()) == list(range(1, 12))
     assert ax.get_yscale() == "log" and legend_texts(ax) == ["sigmoid", "relu"]
@@ -655,14 +813,23 @@ def test_plot_computation_graph_draws_every_node_with_its_value_and_gradient():
     loss.backward()
     ax = plot_computation_graph(loss, title="tiny")
     boxes = _boxes(ax)
-    assert len(boxes) == 7  # x, w, b and four operations; the constant 3 is written inside its operation
+    assert (
+        len(boxes) == 7
+    )  # x, w, b and four operations; the constant 3 is written inside its operation
     assert "x\n= 1.5\ngrad 2.4" in boxes and "w\n= 0.8\ngrad 4.5" in boxes
     assert "relu \u2192 h\n= 1\ngrad 3" in boxes and boxes[-1].startswith("* 3\n= 3")
-    assert sum(isinstance(t, Annotation) for t in ax.texts) == 6  # one arrow per drawn input of each operation
+    assert (
+        sum(isinstance(t, Annotation) for t in ax.texts) == 6
+    )  # one arrow per drawn input of each operation
     assert ax.get_title() == "tiny" and not ax.axison
-    x_of = {text.get_text().split("\n")[0]: text.get_position()[0] for text in ax.texts
-            if not isinstance(text, Annotation)}
-    assert x_of["x"] < x_of["*"] < x_of["+"] < x_of["relu \u2192 h"] < x_of["* 3"]  # inputs left, loss right
+    x_of = {
+        text.get_text().split("\n")[0]: text.get_position()[0]
+        for text in ax.texts
+        if not isinstance(text, Annotation)
+    }
+    assert (
+        x_of["x"] < x_of["*"] < x_of["+"] < x_of["relu \u2192 h"] < x_of["* 3"]
+    )  # inputs left, loss right
 
 
 def test_plot_computation_graph_shows_shapes_constants_and_refuses_other_objects():
@@ -670,31 +837,55 @@ def test_plot_computation_graph_shows_shapes_constants_and_refuses_other_objects
     out = ((a + b) * 2.0).sum()
     ax = plot_computation_graph(out, hide_constants=False, show_grads=False)
     boxes = _boxes(ax)
-    assert "A\nshape (2, 3)" in boxes and "const\n= 2" in boxes and not any("grad" in t for t in boxes)
+    assert (
+        "A\nshape (2, 3)" in boxes
+        and "const\n= 2" in boxes
+        and not any("grad" in t for t in boxes)
+    )
     with pytest.raises(TypeError, match="autograd Tensor"):
         plot_computation_graph(np.ones(3))
 
 
-def test_train_playground_mlp_a_hidden_layer_solves_xor_a_linear_model_cannot(xor_blobs):
+def test_train_playground_mlp_a_hidden_layer_solves_xor_a_linear_model_cannot(
+    xor_blobs,
+):
     X, y = xor_blobs
     _, linear, diverged = train_playground_mlp(X, y, depth=0, lr=0.5, epochs=100)
     assert not diverged and linear.last("accuracy") < 0.75
-    net, history, diverged = train_playground_mlp(X, y, width=8, depth=1, lr=0.5, epochs=150)
+    net, history, diverged = train_playground_mlp(
+        X, y, width=8, depth=1, lr=0.5, epochs=150
+    )
     assert not diverged and history.last("accuracy") > 0.95
-    assert len(history["loss"]) == len(history["accuracy"]) == 151  # before training, then every epoch
+    assert (
+        len(history["loss"]) == len(history["accuracy"]) == 151
+    )  # before training, then every epoch
     assert list(net.parameters()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
     _, again, _ = train_playground_mlp(X, y, width=8, depth=1, lr=0.5, epochs=150)
     assert again["loss"] == history["loss"]  # the seed fixes everything
-    _, minibatch, _ = train_playground_mlp(X, y, width=4, depth=2, activation="tanh", init="xavier", lr=0.1,
-                                           epochs=3, batch_size=16, seed=3)
+    _, minibatch, _ = train_playground_mlp(
+        X,
+        y,
+        width=4,
+        depth=2,
+        activation="tanh",
+        init="xavier",
+        lr=0.1,
+        epochs=3,
+        batch_size=16,
+        seed=3,
+    )
     assert len(minibatch["loss"]) == 4
 
 
 def test_train_playground_mlp_reports_divergence_instead_of_raising(xor_blobs):
     X, y = xor_blobs
-    net, history, diverged = train_playground_mlp(X, y, width=16, depth=2, lr=1e4, epochs=50)
+    net, history, diverged = train_playground_mlp(
+        X, y, width=16, depth=2, lr=1e4, epochs=50
+    )
     assert diverged and len(history["loss"]) < 51
-    assert all(np.isfinite(p).all() for p in net.parameters().values())  # the last finite weights are kept
+    assert all(
+        np.isfinite(p).all() for p in net.parameters().values()
+    )  # the last finite weights are kept
 
 
 def test_train_playground_mlp_errors(xor_blobs):
@@ -719,13 +910,21 @@ def test_mlp_playground_figure_draws_the_boundary_and_the_loss(xor_blobs):
     X, y = xor_blobs
     fig = mlp_playground_figure(X, y, width=8, depth=1, lr=0.5, epochs=60)
     ax_map, ax_loss = fig.axes
-    assert "1 hidden layer of 8 relu units" in ax_map.get_title() and "training accuracy" in ax_map.get_title()
-    assert ax_loss.get_yscale() == "log" and len(ax_loss.get_lines()[0].get_xdata()) == 61
+    assert (
+        "1 hidden layer of 8 relu units" in ax_map.get_title()
+        and "training accuracy" in ax_map.get_title()
+    )
+    assert (
+        ax_loss.get_yscale() == "log" and len(ax_loss.get_lines()[0].get_xdata()) == 61
+    )
     check_figure(fig)
     linear = mlp_playground_figure(X, y, depth=0, epochs=10)
     assert "no hidden layer" in linear.axes[0].get_title()
     diverged = mlp_playground_figure(X, y, width=16, depth=2, lr=1e4, epochs=50)
-    assert "diverged" in diverged.axes[0].get_title() and "diverged" in diverged.axes[1].get_title()
+    assert (
+        "diverged" in diverged.axes[0].get_title()
+        and "diverged" in diverged.axes[1].get_title()
+    )
     check_figure(diverged)
 
 
@@ -739,7 +938,9 @@ def test_mlp_playground_builds_and_redraws(xor_blobs, capsys):
     width, depth = row1.children
     lr, epochs = row2.children
     activation, init, seed = row3.children
-    assert isinstance(width, widgets.IntSlider) and isinstance(seed, widgets.BoundedIntText)
+    assert isinstance(width, widgets.IntSlider) and isinstance(
+        seed, widgets.BoundedIntText
+    )
     assert isinstance(lr, widgets.FloatLogSlider) and isinstance(output, widgets.Output)
     assert "1 hidden layer of 4 relu units" in playground.figure.axes[0].get_title()
     epochs.value = 10
@@ -756,17 +957,31 @@ def test_mlp_playground_is_drawn_in_advance_for_the_web(xor_blobs):
     from helpers.widgets.static import Fixed, Slider
 
     X, y = xor_blobs
-    playground = mlp_playground(X, y, width=4, depth=1, lr=0.5, epochs=20,
-                                web_widths=(2,), web_depths=(1,))
+    playground = mlp_playground(
+        X, y, width=4, depth=1, lr=0.5, epochs=20, web_widths=(2,), web_depths=(1,)
+    )
     width, depth, lr, epochs, activation, init, seed = playground.static.controls
-    assert isinstance(width, Slider) and width.values == (2, 4) and width.start_index() == 1
+    assert (
+        isinstance(width, Slider)
+        and width.values == (2, 4)
+        and width.start_index() == 1
+    )
     assert isinstance(depth, Fixed) and depth.value == 1 and depth.span == (0, 5)
-    assert [c.text() for c in (lr, epochs, activation, init, seed)] == \
-        ["0.5", "20", "relu", "default", "0"]
+    assert [c.text() for c in (lr, epochs, activation, init, seed)] == [
+        "0.5",
+        "20",
+        "relu",
+        "default",
+        "0",
+    ]
     assert len(playground.static.frames) == 2 and len(playground.static.images) == 2
-    with pytest.raises(ValueError, match=r"web_widths must hold whole numbers from 1 to 64, got \[0\]"):
+    with pytest.raises(
+        ValueError, match=r"web_widths must hold whole numbers from 1 to 64, got \[0\]"
+    ):
         mlp_playground(X, y, web_widths=(0, 4))
-    with pytest.raises(ValueError, match="web_depths must hold whole numbers from 0 to 5"):
+    with pytest.raises(
+        ValueError, match="web_depths must hold whole numbers from 0 to 5"
+    ):
         mlp_playground(X, y, web_depths=(1.5,))
     with pytest.raises(TypeError, match="web_depths must be a list"):
         mlp_playground(X, y, web_depths=2)

@@ -45,7 +45,9 @@ def test_softmax_backward_three_ways(shape):
 
     # 3. the explicit Jacobian, slice by slice: dz = J^T dout (J is symmetric)
     flat_s, flat_g = probs.reshape(-1, shape[-1]), dout.reshape(-1, shape[-1])
-    expected = np.stack([jacobian(s).T @ g for s, g in zip(flat_s, flat_g)]).reshape(shape)
+    expected = np.stack([jacobian(s).T @ g for s, g in zip(flat_s, flat_g)]).reshape(
+        shape
+    )
     np.testing.assert_allclose(dz, expected, rtol=1e-12, atol=1e-15)
 
 
@@ -88,7 +90,9 @@ def test_float32_keeps_its_dtype_and_matches_float64():
     out32 = layer(z.astype(np.float32))
     dx32 = layer.backward(dout.astype(np.float32))
     assert out32.dtype == np.float32 and dx32.dtype == np.float32
-    np.testing.assert_allclose(dx32, softmax_backward(dout, softmax(z)), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        dx32, softmax_backward(dout, softmax(z)), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_softmax_layer_inside_sequential():
@@ -97,9 +101,15 @@ def test_softmax_layer_inside_sequential():
     x = rng.normal(size=(3, 4))
     errors = check_layer_gradients(net, x, rng=np.random.default_rng(4))
     assert max(errors.values()) < 1e-7
-    twin = torch.nn.Sequential(torch.nn.Linear(4, 6, dtype=torch.float64), TL.Softmax(dim=-1))
-    twin.load_state_dict({name: torch.tensor(value) for name, value in net.state_dict().items()})
-    np.testing.assert_allclose(net(x), twin(torch.tensor(x)).detach().numpy(), rtol=1e-13)
+    twin = torch.nn.Sequential(
+        torch.nn.Linear(4, 6, dtype=torch.float64), TL.Softmax(dim=-1)
+    )
+    twin.load_state_dict(
+        {name: torch.tensor(value) for name, value in net.state_dict().items()}
+    )
+    np.testing.assert_allclose(
+        net(x), twin(torch.tensor(x)).detach().numpy(), rtol=1e-13
+    )
 
 
 def test_cross_entropy_through_the_softmax_is_softmax_minus_one_hot():
@@ -109,7 +119,9 @@ def test_cross_entropy_through_the_softmax_is_softmax_minus_one_hot():
     y = rng.integers(0, 4, size=5)
     s = softmax(z)
     t = np.eye(4)[y]
-    np.testing.assert_allclose(softmax_backward(-t / s, s), s - t, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        softmax_backward(-t / s, s), s - t, rtol=1e-12, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 8])
@@ -118,8 +130,9 @@ def test_jacobian_properties(k):
     s = softmax(rng.normal(scale=1.5, size=k))
     J = jacobian(s)
     # J agrees with torch.autograd's Jacobian of softmax
-    J_torch = torch.autograd.functional.jacobian(lambda z: torch.softmax(z, dim=-1),
-                                                 torch.tensor(np.log(s))).numpy()
+    J_torch = torch.autograd.functional.jacobian(
+        lambda z: torch.softmax(z, dim=-1), torch.tensor(np.log(s))
+    ).numpy()
     np.testing.assert_allclose(J, J_torch, rtol=1e-12, atol=1e-15)
     # symmetric; every row and every column sums to 0 (adding c to every logit changes nothing)
     np.testing.assert_allclose(J, J.T, atol=0)
@@ -136,33 +149,50 @@ def test_jacobian_properties(k):
     np.testing.assert_allclose(J @ np.ones(k), 0.0, atol=1e-15)
     assert np.linalg.matrix_rank(J) == k - 1
     v = rng.normal(size=k)
-    assert v @ J @ v == pytest.approx(s @ v ** 2 - (s @ v) ** 2, rel=1e-12, abs=1e-15)
+    assert v @ J @ v == pytest.approx(s @ v**2 - (s @ v) ** 2, rel=1e-12, abs=1e-15)
 
 
 def test_jacobian_of_a_saturated_softmax_vanishes():
     # A one-hot output (a huge margin) passes no gradient back: J = diag(t) - t t^T = 0.
     s = softmax(np.array([[800.0, 0.0, -5.0]]))
-    np.testing.assert_array_equal(softmax_backward(np.array([[1.0, -2.0, 3.0]]), s), 0.0)
+    np.testing.assert_array_equal(
+        softmax_backward(np.array([[1.0, -2.0, 3.0]]), s), 0.0
+    )
 
 
 def test_bad_inputs_are_refused_with_clear_messages():
     probs = softmax(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]))
     dout = np.ones((2, 3))
-    with pytest.raises(ValueError, match=r"dout and probs must have the same shape.*\(2, 2\) and \(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"dout and probs must have the same shape.*\(2, 2\) and \(2, 3\)",
+    ):
         softmax_backward(np.ones((2, 2)), probs)
-    with pytest.raises(ValueError, match=r"probs must sum to 1 along axis 1.*not its input \(the logits\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"probs must sum to 1 along axis 1.*not its input \(the logits\)",
+    ):
         softmax_backward(dout, np.full((2, 3), 0.2))
     with pytest.raises(ValueError, match=r"probs must hold probabilities in \[0, 1\]"):
         softmax_backward(dout, np.array([[2.0, -1.0, 0.0], [0.5, 0.5, 0.0]]))
-    with pytest.raises(TypeError, match=r"dout must be a NumPy array, got a torch.Tensor"):
+    with pytest.raises(
+        TypeError, match=r"dout must be a NumPy array, got a torch.Tensor"
+    ):
         softmax_backward(torch.ones(2, 3, dtype=torch.float64), probs)
-    with pytest.raises(TypeError, match=r"dout must hold floating-point numbers, got dtype int64"):
+    with pytest.raises(
+        TypeError, match=r"dout must hold floating-point numbers, got dtype int64"
+    ):
         softmax_backward(np.ones((2, 3), dtype=np.int64), probs)
-    with pytest.raises(TypeError, match=r"dout must have the dtype of probs, float64, got float32"):
+    with pytest.raises(
+        TypeError, match=r"dout must have the dtype of probs, float64, got float32"
+    ):
         softmax_backward(dout.astype(np.float32), probs)
     with pytest.raises(ValueError, match=r"dout must be finite"):
         softmax_backward(np.array([[np.nan, 0.0, 0.0], [0.0, 0.0, 0.0]]), probs)
-    with pytest.raises(ValueError, match=r"axis must be in -2..1 for an array of 2 dimension\(s\), got 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"axis must be in -2..1 for an array of 2 dimension\(s\), got 2",
+    ):
         softmax_backward(dout, probs, axis=2)
     with pytest.raises(TypeError, match=r"axis must be an integer, got 1.0"):
         softmax_backward(dout, probs, axis=1.0)
@@ -174,14 +204,18 @@ def test_softmax_layer_errors():
     with pytest.raises(TypeError, match=r"dim must be an integer axis, got None"):
         Softmax(dim=None)
     layer = Softmax()
-    with pytest.raises(RuntimeError, match=r"Softmax\(dim=-1\): backward was called before forward"):
+    with pytest.raises(
+        RuntimeError, match=r"Softmax\(dim=-1\): backward was called before forward"
+    ):
         layer.backward(np.ones((2, 3)))
     layer(np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"dout and probs must have the same shape"):
         layer.backward(np.ones((3, 2)))
     with pytest.raises(ValueError, match=r"axis must be in -2..1 .* got 2"):
         Softmax(dim=2)(np.zeros((2, 3)))
-    with pytest.raises(TypeError, match=r"x must be a NumPy array, got Tensor; use torch.nn.Softmax"):
+    with pytest.raises(
+        TypeError, match=r"x must be a NumPy array, got Tensor; use torch.nn.Softmax"
+    ):
         Softmax()(torch.zeros(2, 3, dtype=torch.float64))
     with pytest.raises(TypeError, match=r"x must hold floating-point numbers"):
         Softmax()(np.zeros((2, 3), dtype=np.int64))

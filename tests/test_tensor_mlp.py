@@ -18,14 +18,23 @@ def torch_twin(sizes, activation, seed):
     return torch_mlp(sizes, activation, dtype=torch.float64)
 
 
-@pytest.mark.parametrize("sizes, activation, n", [([2, 8, 2], "relu", 5), ([2, 16, 16, 2], "relu", 7),
-                                                  ([3, 5, 4], "tanh", 1), ([1, 1], "relu", 3),
-                                                  ([4, 7, 3, 5], "tanh", 6)])
+@pytest.mark.parametrize(
+    "sizes, activation, n",
+    [
+        ([2, 8, 2], "relu", 5),
+        ([2, 16, 16, 2], "relu", 7),
+        ([3, 5, 4], "tanh", 1),
+        ([1, 1], "relu", 3),
+        ([4, 7, 3, 5], "tanh", 6),
+    ],
+)
 def test_outputs_loss_and_gradients_equal_torch(sizes, activation, n):
     twin = torch_twin(sizes, activation, seed=len(sizes) + n)
     model = TensorMLP(sizes, activation)
     model.load_state_dict(twin.state_dict())
-    assert [name for name, _ in model.named_parameters()] == [name for name, _ in twin.named_parameters()]
+    assert [name for name, _ in model.named_parameters()] == [
+        name for name, _ in twin.named_parameters()
+    ]
 
     rng = np.random.default_rng(n)
     x = rng.normal(size=(n, sizes[0]))
@@ -37,19 +46,30 @@ def test_outputs_loss_and_gradients_equal_torch(sizes, activation, n):
     loss_t = F.cross_entropy(logits_t, torch.tensor(y))
     loss_t.backward()
 
-    np.testing.assert_allclose(logits.data, logits_t.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        logits.data, logits_t.detach().numpy(), rtol=1e-12, atol=1e-14
+    )
     assert float(loss.data) == pytest.approx(loss_t.item(), rel=1e-12)
     grads = dict(model.named_parameters())
     for name, param in twin.named_parameters():
         assert grads[name].shape == tuple(param.shape)
-        np.testing.assert_allclose(grads[name].grad, param.grad.numpy(), rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(
+            grads[name].grad, param.grad.numpy(), rtol=1e-10, atol=1e-13
+        )
 
 
 def test_parameters_are_laid_out_like_torch_linear_and_drawn_like_the_numpy_mlp():
     model = TensorMLP([3, 6, 2], rng=np.random.default_rng(4))
-    reference = numpy_mlp([3, 6, 2], rng=np.random.default_rng(4))      # the same draws, in the same order
+    reference = numpy_mlp(
+        [3, 6, 2], rng=np.random.default_rng(4)
+    )  # the same draws, in the same order
     shapes = [(name, tensor.shape) for name, tensor in model.named_parameters()]
-    assert shapes == [("0.weight", (6, 3)), ("0.bias", (6,)), ("2.weight", (2, 6)), ("2.bias", (2,))]
+    assert shapes == [
+        ("0.weight", (6, 3)),
+        ("0.bias", (6,)),
+        ("2.weight", (2, 6)),
+        ("2.bias", (2,)),
+    ]
     for name, value in reference.parameters().items():
         np.testing.assert_array_equal(model.state_dict()[name], value)
     x = np.random.default_rng(0).normal(size=(4, 3))
@@ -67,7 +87,9 @@ def test_gradients_match_finite_differences():
     model.zero_grad()
     tensor_cross_entropy(model(x), y).backward()
     for name, tensor in model.named_parameters():
-        numeric = numerical_gradient(lambda: float(tensor_cross_entropy(model(x), y).data), tensor.data)
+        numeric = numerical_gradient(
+            lambda: float(tensor_cross_entropy(model(x), y).data), tensor.data
+        )
         assert relative_error(tensor.grad, numeric) < 1e-7, name
 
 
@@ -80,7 +102,9 @@ def test_cross_entropy_is_stable_for_large_logits_and_matches_torch():
     theirs = torch.tensor(logits, requires_grad=True)
     loss_t = F.cross_entropy(theirs, torch.tensor(y))
     loss_t.backward()
-    assert np.isfinite(loss.data) and float(loss.data) == pytest.approx(loss_t.item(), rel=1e-12)
+    assert np.isfinite(loss.data) and float(loss.data) == pytest.approx(
+        loss_t.item(), rel=1e-12
+    )
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
@@ -116,15 +140,19 @@ def test_plain_gradient_descent_trains_the_two_moons():
     X_val, y_val = make_two_moons("val")
     train_accuracy = np.mean(model(X_train).data.argmax(axis=1) == y_train)
     val_accuracy = np.mean(model(X_val).data.argmax(axis=1) == y_val)
-    assert losses[-1] < 0.5 * losses[0]                 # from about log 2 = 0.69 to well under 0.35
-    assert train_accuracy > 0.90 and val_accuracy > 0.90     # 91.7% and 95.0% when written
-    linear, _ = train_moons(width=1, steps=200, lr=1.0)  # one relu unit: at best a bent line
+    assert losses[-1] < 0.5 * losses[0]  # from about log 2 = 0.69 to well under 0.35
+    assert train_accuracy > 0.90 and val_accuracy > 0.90  # 91.7% and 95.0% when written
+    linear, _ = train_moons(
+        width=1, steps=200, lr=1.0
+    )  # one relu unit: at best a bent line
     assert np.mean(linear(X_val).data.argmax(axis=1) == y_val) < val_accuracy
 
 
 def test_wrong_arguments_raise_clear_errors():
     model = TensorMLP([2, 3, 2])
-    with pytest.raises(ValueError, match=r"x must have shape \(N, 2\), got shape \(4, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(N, 2\), got shape \(4, 3\)"
+    ):
         model(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="x must be 2-D"):
         model(np.zeros(2))

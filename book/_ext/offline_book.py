@@ -15,8 +15,11 @@ from sphinx.application import Sphinx
 
 def _script_key(script):
     attributes = getattr(script, "attributes", {})
-    return (getattr(script, "filename", script) or "", getattr(script, "priority", None),
-            tuple(sorted(attributes.items())))
+    return (
+        getattr(script, "filename", script) or "",
+        getattr(script, "priority", None),
+        tuple(sorted(attributes.items())),
+    )
 
 
 def drop_repeated_scripts(app: Sphinx, pagename, templatename, context, doctree):

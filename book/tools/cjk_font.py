@@ -29,19 +29,27 @@ FONT = ROOT / "book" / "assets" / "fonts" / "NotoSansSC-book-subset.woff"
 
 # The code points the subset covers and cjk.css maps to it (its unicode-range).
 CJK_RANGES = [
-    (0x2E80, 0x2FDF),   # CJK radicals
-    (0x3000, 0x303F),   # CJK symbols and punctuation: 、。《》「」
-    (0x3400, 0x4DBF),   # CJK unified ideographs, extension A
-    (0x4E00, 0x9FFF),   # CJK unified ideographs
-    (0xF900, 0xFAFF),   # CJK compatibility ideographs
-    (0xFF00, 0xFFEF),   # full-width forms: ，：（）
+    (0x2E80, 0x2FDF),  # CJK radicals
+    (0x3000, 0x303F),  # CJK symbols and punctuation: 、。《》「」
+    (0x3400, 0x4DBF),  # CJK unified ideographs, extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF00, 0xFFEF),  # full-width forms: ，：（）
 ]
-CJK = re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in CJK_RANGES) + "]")
+CJK = re.compile(
+    "[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in CJK_RANGES) + "]"
+)
 
 # Where the book's text lives: every page and notebook that Jupyter Book renders.
-SOURCES = ["_toc.yml", "_config.yml", "book/**/*.md", "book/**/*.ipynb", "notebooks/*.ipynb"]
+SOURCES = [
+    "_toc.yml",
+    "_config.yml",
+    "book/**/*.md",
+    "book/**/*.ipynb",
+    "notebooks/*.ipynb",
+]
 
-SC_FACE = "Noto Sans CJK SC"   # the face of the .ttc collection to take (it also holds JP, KR, TC, HK)
+SC_FACE = "Noto Sans CJK SC"  # the face of the .ttc collection to take (it also holds JP, KR, TC, HK)
 
 
 def book_cjk_characters(root=ROOT):
@@ -66,7 +74,10 @@ def font_characters(font_path=FONT):
 def _face_number(collection_path, face):
     from fontTools.ttLib import TTCollection
 
-    names = [font["name"].getDebugName(1) for font in TTCollection(str(collection_path)).fonts]
+    names = [
+        font["name"].getDebugName(1)
+        for font in TTCollection(str(collection_path)).fonts
+    ]
     if face not in names:
         raise SystemExit(f"{collection_path} has no face {face!r}; it holds {names}")
     return names.index(face)
@@ -78,13 +89,17 @@ def make_subset(source, output=FONT, text=None):
 
     text = book_cjk_characters() if text is None else text
     if not text:
-        raise SystemExit("the book's sources contain no Chinese characters: nothing to subset")
+        raise SystemExit(
+            "the book's sources contain no Chinese characters: nothing to subset"
+        )
     options = subset.Options()
-    options.flavor = "woff"            # zlib-compressed; woff2 would need the brotli module
-    options.hinting = False            # screens render CJK well without hints, and it halves the size
+    options.flavor = "woff"  # zlib-compressed; woff2 would need the brotli module
+    options.hinting = (
+        False  # screens render CJK well without hints, and it halves the size
+    )
     options.desubroutinize = True
     options.layout_features = ["*"]
-    options.name_IDs = ["*"]           # keep the copyright and licence records
+    options.name_IDs = ["*"]  # keep the copyright and licence records
     if str(source).lower().endswith(".ttc"):
         options.font_number = _face_number(source, SC_FACE)
     font = subset.load_font(str(source), options)
@@ -96,18 +111,25 @@ def make_subset(source, output=FONT, text=None):
     subset.save_font(font, str(output), options)
     missing = set(text) - font_characters(output)
     if missing:
-        raise SystemExit(f"the source font has no glyph for {''.join(sorted(missing))!r}")
+        raise SystemExit(
+            f"the source font has no glyph for {''.join(sorted(missing))!r}"
+        )
     return output
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("source", help="NotoSansCJK-Regular.ttc (Debian's fonts-noto-cjk) or NotoSansCJKsc-Regular.otf")
+    parser.add_argument(
+        "source",
+        help="NotoSansCJK-Regular.ttc (Debian's fonts-noto-cjk) or NotoSansCJKsc-Regular.otf",
+    )
     args = parser.parse_args(argv)
     text = book_cjk_characters()
     output = make_subset(args.source, text=text)
     digest = hashlib.sha256(output.read_bytes()).hexdigest()
-    print(f"{output.relative_to(ROOT)}: {len(text)} characters, {output.stat().st_size:,} bytes, sha256 {digest}")
+    print(
+        f"{output.relative_to(ROOT)}: {len(text)} characters, {output.stat().st_size:,} bytes, sha256 {digest}"
+    )
 
 
 if __name__ == "__main__":

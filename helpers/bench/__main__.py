@@ -26,8 +26,10 @@ def parse_threads(text, cores=None):
         elif part.isdigit() and int(part) > 0:
             count = int(part)
         else:
-            raise ValueError(f"--threads must be a comma-separated list of positive integers or 'all', "
-                             f"got {text!r}")
+            raise ValueError(
+                f"--threads must be a comma-separated list of positive integers or 'all', "
+                f"got {text!r}"
+            )
         if count not in counts:
             counts.append(count)
     return counts
@@ -37,17 +39,45 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m helpers.bench",
         description="Time the book's NumPy references against their PyTorch twins, side by side.",
-        epilog="benchmarks: " + "; ".join(f"{name}: {b.compares}" for name, b in BENCHMARKS.items()))
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: all of "
-                                                                 f"{', '.join(BENCHMARKS)})")
-    parser.add_argument("--quick", action="store_true", help="small sizes and short timing: a smoke run in seconds")
-    parser.add_argument("--threads", default="1,all",
-                        help="thread counts to run each case with, e.g. '1,all' (the default) or '2'")
-    parser.add_argument("--repeats", type=int, default=None, help="timed repeats of each step (default 7, quick 3)")
-    parser.add_argument("--json", metavar="FILE", help="also write the report, every repeat included, as JSON")
-    parser.add_argument("--markdown", metavar="FILE", help="also write the report as Markdown (for the book)")
+        epilog="benchmarks: "
+        + "; ".join(f"{name}: {b.compares}" for name, b in BENCHMARKS.items()),
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"benchmarks to run (default: all of {', '.join(BENCHMARKS)})",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes and short timing: a smoke run in seconds",
+    )
+    parser.add_argument(
+        "--threads",
+        default="1,all",
+        help="thread counts to run each case with, e.g. '1,all' (the default) or '2'",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed repeats of each step (default 7, quick 3)",
+    )
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        help="also write the report, every repeat included, as JSON",
+    )
+    parser.add_argument(
+        "--markdown",
+        metavar="FILE",
+        help="also write the report as Markdown (for the book)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument(
+        "--list", action="store_true", help="list the benchmarks and exit"
+    )
     return parser
 
 
@@ -67,8 +97,14 @@ def main(argv=None):
     if args.repeats is not None and args.repeats < 1:
         parser.error(f"--repeats must be a positive integer, got {args.repeats}")
     command = shlex.join(["python", "-m", "helpers.bench", *argv])
-    report = run_benchmarks(names, quick=args.quick, thread_counts=thread_counts, repeats=args.repeats,
-                            progress=not args.no_progress, command=command)
+    report = run_benchmarks(
+        names,
+        quick=args.quick,
+        thread_counts=thread_counts,
+        repeats=args.repeats,
+        progress=not args.no_progress,
+        command=command,
+    )
     print(to_text(report), end="")
     for path, render in ((args.json, to_json), (args.markdown, to_markdown)):
         if path:

@@ -31,15 +31,19 @@ def _data(sizes, batch):
     x = rng.random((batch, sizes[0]))
     y = rng.integers(0, sizes[-1], size=batch)
     onehot = np.eye(sizes[-1])[y]
-    reference = numpy_layers.mlp(list(sizes), rng=rng)  # float64, PyTorch's default initialisation
+    reference = numpy_layers.mlp(
+        list(sizes), rng=rng
+    )  # float64, PyTorch's default initialisation
     return x, y, onehot, reference
 
 
 def _torch_step(x, onehot, state):
     """The loss above with PyTorch tensors; returns the step and the parameter tensors."""
     x_torch, onehot_torch = torch.from_numpy(x), torch.from_numpy(onehot)
-    w1, b1, w2, b2 = (torch.tensor(state[name], requires_grad=True)
-                      for name in ("0.weight", "0.bias", "2.weight", "2.bias"))
+    w1, b1, w2, b2 = (
+        torch.tensor(state[name], requires_grad=True)
+        for name in ("0.weight", "0.bias", "2.weight", "2.bias")
+    )
 
     def torch_step():
         for param in (w1, b1, w2, b2):
@@ -58,7 +62,9 @@ def make_engine_steps(sizes, batch):
     state = reference.state_dict()
     x_engine = autograd.Tensor(x, label="x")
     params = {name: autograd.Tensor(value, label=name) for name, value in state.items()}
-    w1, b1, w2, b2 = (params[name] for name in ("0.weight", "0.bias", "2.weight", "2.bias"))
+    w1, b1, w2, b2 = (
+        params[name] for name in ("0.weight", "0.bias", "2.weight", "2.bias")
+    )
 
     def numpy_step():
         for param in params.values():
@@ -71,7 +77,9 @@ def make_engine_steps(sizes, batch):
     torch_step, torch_params = _torch_step(x, onehot, state)
     np.testing.assert_allclose(numpy_step(), torch_step().item(), rtol=1e-12)
     for name, param in params.items():
-        np.testing.assert_allclose(param.grad, torch_params[name].grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            param.grad, torch_params[name].grad.numpy(), rtol=1e-9, atol=1e-12
+        )
     return numpy_step, torch_step
 
 
@@ -88,7 +96,9 @@ def make_hand_written_steps(sizes, batch):
     torch_step, torch_params = _torch_step(x, onehot, net.state_dict())
     np.testing.assert_allclose(numpy_step(), torch_step().item(), rtol=1e-12)
     for name, param in torch_params.items():
-        np.testing.assert_allclose(net.grads[name], param.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            net.grads[name], param.grad.numpy(), rtol=1e-9, atol=1e-12
+        )
     return numpy_step, torch_step
 
 
@@ -99,8 +109,18 @@ def _label(kind, sizes, batch):
 def cases(quick):
     found = []
     for sizes, batch in ((TINY_SIZES, TINY_BATCH), (CHAPTER_SIZES, CHAPTER_BATCH)):
-        found.append(Case(_label(ENGINE, sizes, batch), lambda s=sizes, n=batch: make_engine_steps(s, n)))
-        found.append(Case(_label(HAND_WRITTEN, sizes, batch), lambda s=sizes, n=batch: make_hand_written_steps(s, n)))
+        found.append(
+            Case(
+                _label(ENGINE, sizes, batch),
+                lambda s=sizes, n=batch: make_engine_steps(s, n),
+            )
+        )
+        found.append(
+            Case(
+                _label(HAND_WRITTEN, sizes, batch),
+                lambda s=sizes, n=batch: make_hand_written_steps(s, n),
+            )
+        )
     return found
 
 
@@ -115,17 +135,19 @@ def summarize(rows):
         if hand is None:
             continue
         overhead = row["numpy"]["median_s"] / hand["numpy"]["median_s"]
-        network = case[len(ENGINE) + 2:]
-        lines.append(f"autograd engine overhead, {network}, {threads} thread{'s' if threads > 1 else ''}: "
-                     f"{overhead:.1f}x the hand-written backward, {row['ratio']:.1f}x torch.autograd")
+        network = case[len(ENGINE) + 2 :]
+        lines.append(
+            f"autograd engine overhead, {network}, {threads} thread{'s' if threads > 1 else ''}: "
+            f"{overhead:.1f}x the hand-written backward, {row['ratio']:.1f}x torch.autograd"
+        )
     return lines
 
 
 BENCHMARK = Benchmark(
     name="autograd",
     compares="the loss of a small MLP and its `backward()` with `helpers.numpy_nn.autograd.Tensor` (and, for "
-             "scale, with the hand-written backward of `helpers.numpy_nn.layers`) against the same loss with "
-             "`torch.autograd` (float64)",
+    "scale, with the hand-written backward of `helpers.numpy_nn.layers`) against the same loss with "
+    "`torch.autograd` (float64)",
     cases=cases,
     summarize=summarize,
 )

@@ -7,8 +7,8 @@ A ``Benchmark`` is a name, a sentence saying what it compares, and a function
 that lists its cases (smaller ones when ``quick`` is true).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Case:
 
     label: str
     make_steps: Callable[[], tuple]
-    flops: Optional[float] = None
+    flops: float | None = None
 
 
 @dataclass
@@ -48,4 +48,4 @@ class Benchmark:
     name: str
     compares: str
     cases: Callable[[bool], list]
-    summarize: Optional[Callable[[list], list]] = None
+    summarize: Callable[[list], list] | None = None

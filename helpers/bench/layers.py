@@ -36,7 +36,12 @@ def make_mlp_steps(batch, sizes=SIZES, lr=LEARNING_RATE):
     net = numpy_layers.mlp(list(sizes), rng=rng, dtype=np.float32)
     loss_layer = numpy_layers.CrossEntropyLoss()
     twin = torch_layers.mlp(list(sizes))
-    twin.load_state_dict({name: torch.from_numpy(value.copy()) for name, value in net.parameters().items()})
+    twin.load_state_dict(
+        {
+            name: torch.from_numpy(value.copy())
+            for name, value in net.parameters().items()
+        }
+    )
     optimizer = torch.optim.SGD(twin.parameters(), lr=lr)
     x_torch, y_torch = torch.from_numpy(x), torch.from_numpy(y)
 
@@ -55,21 +60,32 @@ def make_mlp_steps(batch, sizes=SIZES, lr=LEARNING_RATE):
         return loss
 
     np.testing.assert_allclose(numpy_step(), torch_step().item(), rtol=1e-5)
-    for name, param in twin.state_dict().items():  # the same update from the same weights
-        np.testing.assert_allclose(net.parameters()[name], param.numpy(), rtol=1e-4, atol=1e-6)
+    for (
+        name,
+        param,
+    ) in twin.state_dict().items():  # the same update from the same weights
+        np.testing.assert_allclose(
+            net.parameters()[name], param.numpy(), rtol=1e-4, atol=1e-6
+        )
     return numpy_step, torch_step
 
 
 def cases(quick):
     label = "-".join(str(size) for size in SIZES)
-    return [Case(f"MLP {label}, batch {n}", lambda n=n: make_mlp_steps(n), flops=mlp_step_flops(n))
-            for n in BATCH_SIZES]
+    return [
+        Case(
+            f"MLP {label}, batch {n}",
+            lambda n=n: make_mlp_steps(n),
+            flops=mlp_step_flops(n),
+        )
+        for n in BATCH_SIZES
+    ]
 
 
 BENCHMARK = Benchmark(
     name="mlp_step",
     compares="one SGD step of `helpers.numpy_nn.layers.mlp` (forward, `CrossEntropyLoss`, backward, update) "
-             "against `helpers.torch_nn.layers.mlp` with `F.cross_entropy`, `backward()` and `torch.optim.SGD` "
-             "(float32, same weights and data)",
+    "against `helpers.torch_nn.layers.mlp` with `F.cross_entropy`, `backward()` and `torch.optim.SGD` "
+    "(float32, same weights and data)",
     cases=cases,
 )

@@ -25,7 +25,12 @@ def make_linear_steps(batch, in_features=IN_FEATURES, out_features=OUT_FEATURES)
     dout = rng.standard_normal((batch, out_features), dtype=np.float32)
     layer = Linear(in_features, out_features, rng=rng, dtype=np.float32)
     twin = torch.nn.Linear(in_features, out_features)
-    twin.load_state_dict({name: torch.from_numpy(value.copy()) for name, value in layer.parameters().items()})
+    twin.load_state_dict(
+        {
+            name: torch.from_numpy(value.copy())
+            for name, value in layer.parameters().items()
+        }
+    )
     x_torch = torch.from_numpy(x).requires_grad_()
     dout_torch = torch.from_numpy(dout)
 
@@ -40,19 +45,27 @@ def make_linear_steps(batch, in_features=IN_FEATURES, out_features=OUT_FEATURES)
         return x_torch.grad
 
     np.testing.assert_allclose(numpy_step(), torch_step().numpy(), rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(layer.grads["weight"], twin.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        layer.grads["weight"], twin.weight.grad.numpy(), rtol=1e-4, atol=1e-4
+    )
     return numpy_step, torch_step
 
 
 def cases(quick):
     # The chapter's sizes are already small, so --quick keeps them (only the timing gets shorter).
-    return [Case(f"Linear({IN_FEATURES}, {OUT_FEATURES}), batch {n}", lambda n=n: make_linear_steps(n),
-                 flops=6.0 * n * IN_FEATURES * OUT_FEATURES) for n in BATCH_SIZES]
+    return [
+        Case(
+            f"Linear({IN_FEATURES}, {OUT_FEATURES}), batch {n}",
+            lambda n=n: make_linear_steps(n),
+            flops=6.0 * n * IN_FEATURES * OUT_FEATURES,
+        )
+        for n in BATCH_SIZES
+    ]
 
 
 BENCHMARK = Benchmark(
     name="linear",
     compares="`helpers.numpy_nn.linear.Linear` forward + backward against `torch.nn.Linear` forward + "
-             "`backward()` (float32, same weights and data)",
+    "`backward()` (float32, same weights and data)",
     cases=cases,
 )

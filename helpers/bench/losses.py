@@ -40,12 +40,15 @@ def make_cross_entropy_steps(batch, num_classes=NUM_CLASSES):
 
 
 def cases(quick):
-    return [Case(f"logits ({n}, {NUM_CLASSES})", lambda n=n: make_cross_entropy_steps(n)) for n in BATCH_SIZES]
+    return [
+        Case(f"logits ({n}, {NUM_CLASSES})", lambda n=n: make_cross_entropy_steps(n))
+        for n in BATCH_SIZES
+    ]
 
 
 BENCHMARK = Benchmark(
     name="cross_entropy",
     compares="`helpers.numpy_nn.losses.cross_entropy` + `cross_entropy_backward` against "
-             "`F.cross_entropy(...).backward()` (float32 logits)",
+    "`F.cross_entropy(...).backward()` (float32 logits)",
     cases=cases,
 )

@@ -29,14 +29,22 @@ def cpu_model():
     if os.path.exists("/proc/cpuinfo"):  # Linux
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
             for line in f:
-                if line.lower().startswith(("model name", "hardware", "processor\t: ")) and ":" in line:
+                if (
+                    line.lower().startswith(("model name", "hardware", "processor\t: "))
+                    and ":" in line
+                ):
                     name = line.split(":", 1)[1].strip()
                     if name and not name.isdigit():
                         return name
     if sys.platform == "darwin":
         try:
-            return subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True,
-                                  text=True, timeout=5, check=True).stdout.strip()
+            return subprocess.run(
+                ["sysctl", "-n", "machdep.cpu.brand_string"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=True,
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             pass
     return platform.processor() or platform.machine() or "unknown"
@@ -48,7 +56,9 @@ def numpy_blas():
 
     for pool in threadpoolctl.threadpool_info():
         if pool.get("user_api") == "blas" and "torch" not in pool.get("filepath", ""):
-            text = f"{pool.get('internal_api', '?')} {pool.get('version') or ''}".strip()
+            text = (
+                f"{pool.get('internal_api', '?')} {pool.get('version') or ''}".strip()
+            )
             if pool.get("architecture"):
                 text += f" ({pool['architecture']})"
             return text
@@ -81,7 +91,7 @@ def describe_machine(blas=True):
     ``blas=False`` leaves out the BLAS libraries (``None``), which saves importing PyTorch.
     """
     return {
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "usable_cores": available_cores(),

@@ -18,7 +18,7 @@ QUICK_SIZES = (64, 128)
 
 def matmul_flops(n):
     """Floating-point operations of an (n, n) @ (n, n) product: 2 n^3."""
-    return 2.0 * n ** 3
+    return 2.0 * n**3
 
 
 def make_matmul_steps(n):
@@ -34,13 +34,18 @@ def make_matmul_steps(n):
     def torch_step():
         return a_torch @ b_torch
 
-    np.testing.assert_allclose(numpy_step(), torch_step().numpy(), rtol=1e-3, atol=1e-3 * np.sqrt(n))
+    np.testing.assert_allclose(
+        numpy_step(), torch_step().numpy(), rtol=1e-3, atol=1e-3 * np.sqrt(n)
+    )
     return numpy_step, torch_step
 
 
 def cases(quick):
     sizes = QUICK_SIZES if quick else FULL_SIZES
-    return [Case(f"n = {n}", lambda n=n: make_matmul_steps(n), flops=matmul_flops(n)) for n in sizes]
+    return [
+        Case(f"n = {n}", lambda n=n: make_matmul_steps(n), flops=matmul_flops(n))
+        for n in sizes
+    ]
 
 
 def summarize(rows):
@@ -50,9 +55,11 @@ def summarize(rows):
         at = [row for row in rows if row["threads"] == threads]
         best_numpy = max(at, key=lambda row: row["numpy"]["gflops"])
         best_torch = max(at, key=lambda row: row["torch"]["gflops"])
-        lines.append(f"fp32 matmul peak with {threads} thread{'s' if threads > 1 else ''}: "
-                     f"NumPy {best_numpy['numpy']['gflops']:.1f} GFLOP/s ({best_numpy['case']}), "
-                     f"PyTorch {best_torch['torch']['gflops']:.1f} GFLOP/s ({best_torch['case']})")
+        lines.append(
+            f"fp32 matmul peak with {threads} thread{'s' if threads > 1 else ''}: "
+            f"NumPy {best_numpy['numpy']['gflops']:.1f} GFLOP/s ({best_numpy['case']}), "
+            f"PyTorch {best_torch['torch']['gflops']:.1f} GFLOP/s ({best_torch['case']})"
+        )
     return lines
 
 

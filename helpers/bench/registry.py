@@ -19,16 +19,19 @@ from helpers.bench import (
     rnn,
 )
 
-BENCHMARKS = {benchmark.name: benchmark for benchmark in (
-    matmul.BENCHMARK,
-    linear.BENCHMARK,
-    layers.BENCHMARK,
-    losses.BENCHMARK,
-    autograd.BENCHMARK,
-    optim.BENCHMARK,
-    norm.BENCHMARK,
-    conv.BENCHMARK,
-    rnn.BENCHMARK,
-    attention.BENCHMARK,
-    gpt.BENCHMARK,
-)}
+BENCHMARKS = {
+    benchmark.name: benchmark
+    for benchmark in (
+        matmul.BENCHMARK,
+        linear.BENCHMARK,
+        layers.BENCHMARK,
+        losses.BENCHMARK,
+        autograd.BENCHMARK,
+        optim.BENCHMARK,
+        norm.BENCHMARK,
+        conv.BENCHMARK,
+        rnn.BENCHMARK,
+        attention.BENCHMARK,
+        gpt.BENCHMARK,
+    )
+}

@@ -8,8 +8,15 @@ their quartiles beside it: above 1, NumPy is slower by that factor; below 1, fas
 
 import json
 
-COLUMNS = ("Benchmark", "Case", "Threads", "NumPy (IQR)", "PyTorch (IQR)", "NumPy / PyTorch (IQR)",
-           "GFLOP/s NumPy, PyTorch")
+COLUMNS = (
+    "Benchmark",
+    "Case",
+    "Threads",
+    "NumPy (IQR)",
+    "PyTorch (IQR)",
+    "NumPy / PyTorch (IQR)",
+    "GFLOP/s NumPy, PyTorch",
+)
 
 
 def format_seconds(seconds):
@@ -23,21 +30,40 @@ def format_seconds(seconds):
 def _cells(row):
     if row["numpy"] is None:  # a PyTorch-only case
         gflops = "" if row["flops"] is None else f"-, {row['torch']['gflops']:.1f}"
-        return (row["benchmark"], row["case"], str(row["threads"]), "-",
-                f"{format_seconds(row['torch']['median_s'])} "
-                f"({format_seconds(row['torch']['iqr_s'])})", "-", gflops)
-    gflops = "" if row["flops"] is None else f"{row['numpy']['gflops']:.1f}, {row['torch']['gflops']:.1f}"
-    return (row["benchmark"], row["case"], str(row["threads"]),
-            f"{format_seconds(row['numpy']['median_s'])} ({format_seconds(row['numpy']['iqr_s'])})",
-            f"{format_seconds(row['torch']['median_s'])} ({format_seconds(row['torch']['iqr_s'])})",
-            f"{row['ratio']:.2f} ({row['ratio_q1']:.2f}-{row['ratio_q3']:.2f})", gflops)
+        return (
+            row["benchmark"],
+            row["case"],
+            str(row["threads"]),
+            "-",
+            f"{format_seconds(row['torch']['median_s'])} "
+            f"({format_seconds(row['torch']['iqr_s'])})",
+            "-",
+            gflops,
+        )
+    gflops = (
+        ""
+        if row["flops"] is None
+        else f"{row['numpy']['gflops']:.1f}, {row['torch']['gflops']:.1f}"
+    )
+    return (
+        row["benchmark"],
+        row["case"],
+        str(row["threads"]),
+        f"{format_seconds(row['numpy']['median_s'])} ({format_seconds(row['numpy']['iqr_s'])})",
+        f"{format_seconds(row['torch']['median_s'])} ({format_seconds(row['torch']['iqr_s'])})",
+        f"{row['ratio']:.2f} ({row['ratio_q1']:.2f}-{row['ratio_q3']:.2f})",
+        gflops,
+    )
 
 
 def machine_lines(report):
     """The facts a reader needs to judge the numbers: when, where, with what, how to rerun."""
     m, s = report["machine"], report["settings"]
-    load = "not available" if m["load_average"] is None else \
-        f"{m['load_average'][0]} before, {m['load_average_after'][0]} after (1-minute load average)"
+    load = (
+        "not available"
+        if m["load_average"] is None
+        else f"{m['load_average'][0]} before, {m['load_average_after'][0]} after (1-minute load average)"
+    )
     threads = " and ".join(str(n) for n in s["thread_counts"])
     return [
         f"Measured: {m['date_utc']}",
@@ -57,12 +83,16 @@ def to_text(report):
     widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
     lines = machine_lines(report) + [""]
     for i, line in enumerate(table):
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+        lines.append(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+        )
         if i == 0:
             lines.append("  ".join("-" * width for width in widths))
     lines += [""] + report["summary"]
-    lines.append("NumPy / PyTorch: the median ratio of paired repeats (quartiles in brackets); "
-                 "above 1, NumPy is slower.")
+    lines.append(
+        "NumPy / PyTorch: the median ratio of paired repeats (quartiles in brackets); "
+        "above 1, NumPy is slower."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -72,16 +102,37 @@ def _markdown_cell(text):
 
 def to_markdown(report):
     """The report as Markdown: the facts as a list, the table, what each benchmark compares, the summary."""
-    lines = [f"- {line}" if not line.startswith("Command:") else f"- Command: `{report['settings']['command']}`"
-             for line in machine_lines(report)]
-    lines += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "|".join(
-        " ---: " if column in ("Threads", COLUMNS[5]) else " --- " for column in COLUMNS) + "|"]
-    lines += ["| " + " | ".join(_markdown_cell(cell) for cell in _cells(row)) + " |" for row in report["rows"]]
-    lines += ["", "Times are the median seconds per step over the repeats, with the interquartile range (IQR) in "
-              "brackets. NumPy / PyTorch is the median, over the repeats, of the ratio of each NumPy repeat to "
-              "the PyTorch repeat timed right after it, with the quartiles of that ratio in brackets: above 1, "
-              "NumPy is slower by that factor.", ""]
-    lines += [f"- `{name}`: {compares}" for name, compares in report["benchmarks"].items()]
+    lines = [
+        f"- {line}"
+        if not line.startswith("Command:")
+        else f"- Command: `{report['settings']['command']}`"
+        for line in machine_lines(report)
+    ]
+    lines += [
+        "",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|"
+        + "|".join(
+            " ---: " if column in ("Threads", COLUMNS[5]) else " --- "
+            for column in COLUMNS
+        )
+        + "|",
+    ]
+    lines += [
+        "| " + " | ".join(_markdown_cell(cell) for cell in _cells(row)) + " |"
+        for row in report["rows"]
+    ]
+    lines += [
+        "",
+        "Times are the median seconds per step over the repeats, with the interquartile range (IQR) in "
+        "brackets. NumPy / PyTorch is the median, over the repeats, of the ratio of each NumPy repeat to "
+        "the PyTorch repeat timed right after it, with the quartiles of that ratio in brackets: above 1, "
+        "NumPy is slower by that factor.",
+        "",
+    ]
+    lines += [
+        f"- `{name}`: {compares}" for name, compares in report["benchmarks"].items()
+    ]
     if report["summary"]:
         lines += [""] + [f"- {line}" for line in report["summary"]]
     return "\n".join(lines) + "\n"

@@ -26,8 +26,10 @@ def check_names(names):
     names = list(names) or list(BENCHMARKS)
     unknown = [name for name in names if name not in BENCHMARKS]
     if unknown:
-        raise ValueError(f"unknown benchmark {', '.join(repr(n) for n in unknown)}; "
-                         f"known benchmarks: {', '.join(BENCHMARKS)}")
+        raise ValueError(
+            f"unknown benchmark {', '.join(repr(n) for n in unknown)}; "
+            f"known benchmarks: {', '.join(BENCHMARKS)}"
+        )
     return names
 
 
@@ -37,29 +39,47 @@ def measure_row(benchmark, case, steps, threads, settings):
     if numpy_step is None:  # a PyTorch-only case (e.g. a whole training step): no ratio
         with fixed_threads(threads):
             torch_timing = measure_one(torch_step, **settings)
-        row = {"benchmark": benchmark.name, "case": case.label, "threads": threads,
-               "numpy": None, "torch": torch_timing.as_dict(), "flops": case.flops,
-               "ratio": None, "ratio_q1": None, "ratio_q3": None}
+        row = {
+            "benchmark": benchmark.name,
+            "case": case.label,
+            "threads": threads,
+            "numpy": None,
+            "torch": torch_timing.as_dict(),
+            "flops": case.flops,
+            "ratio": None,
+            "ratio_q1": None,
+            "ratio_q3": None,
+        }
         if case.flops is not None:
             row["torch"]["gflops"] = case.flops / torch_timing.median / 1e9
         return row
     with fixed_threads(threads):
         numpy_timing, torch_timing = measure_pair(numpy_step, torch_step, **settings)
-    row = {"benchmark": benchmark.name, "case": case.label, "threads": threads,
-           "numpy": numpy_timing.as_dict(), "torch": torch_timing.as_dict(),
-           "flops": case.flops}
+    row = {
+        "benchmark": benchmark.name,
+        "case": case.label,
+        "threads": threads,
+        "numpy": numpy_timing.as_dict(),
+        "torch": torch_timing.as_dict(),
+        "flops": case.flops,
+    }
     # The repeats alternate, so each NumPy repeat has a PyTorch partner timed right after it. The
     # ratio is the median of these paired ratios: a slow change in the machine's load cancels out.
     paired = np.array(numpy_timing.seconds) / np.array(torch_timing.seconds)
     row["ratio"] = float(np.median(paired))
-    row["ratio_q1"], row["ratio_q3"] = float(np.percentile(paired, 25)), float(np.percentile(paired, 75))
+    row["ratio_q1"], row["ratio_q3"] = (
+        float(np.percentile(paired, 25)),
+        float(np.percentile(paired, 75)),
+    )
     if case.flops is not None:
         row["numpy"]["gflops"] = case.flops / numpy_timing.median / 1e9
         row["torch"]["gflops"] = case.flops / torch_timing.median / 1e9
     return row
 
 
-def run_benchmarks(names=(), quick=False, thread_counts=(1,), repeats=None, progress=True, command=""):
+def run_benchmarks(
+    names=(), quick=False, thread_counts=(1,), repeats=None, progress=True, command=""
+):
     """Run the named benchmarks (all if none) and return the report as a dict.
 
     Args:
@@ -80,22 +100,42 @@ def run_benchmarks(names=(), quick=False, thread_counts=(1,), repeats=None, prog
         settings["repeats"] = repeats
     machine = describe_machine()
     benchmarks = [BENCHMARKS[name] for name in names]
-    planned = [(benchmark, case) for benchmark in benchmarks for case in benchmark.cases(quick)]
+    planned = [
+        (benchmark, case) for benchmark in benchmarks for case in benchmark.cases(quick)
+    ]
     rows = []
-    with tqdm(total=len(planned) * len(thread_counts), desc="helpers.bench", unit="case",
-              disable=not progress) as bar:
+    with tqdm(
+        total=len(planned) * len(thread_counts),
+        desc="helpers.bench",
+        unit="case",
+        disable=not progress,
+    ) as bar:
         for benchmark, case in planned:
-            steps = case.make_steps()  # builds the data and checks that both steps agree
+            steps = (
+                case.make_steps()
+            )  # builds the data and checks that both steps agree
             for threads in thread_counts:
-                bar.set_postfix_str(f"{benchmark.name}: {case.label}, {threads} thread(s)")
+                bar.set_postfix_str(
+                    f"{benchmark.name}: {case.label}, {threads} thread(s)"
+                )
                 rows.append(measure_row(benchmark, case, steps, threads, settings))
                 bar.update()
     machine["load_average_after"] = load_average()
     summary = []
     for benchmark in benchmarks:
         if benchmark.summarize is not None:
-            summary += benchmark.summarize([row for row in rows if row["benchmark"] == benchmark.name])
-    return {"machine": machine,
-            "settings": {"quick": quick, "thread_counts": list(thread_counts), "command": command, **settings},
-            "benchmarks": {benchmark.name: benchmark.compares for benchmark in benchmarks},
-            "rows": rows, "summary": summary}
+            summary += benchmark.summarize(
+                [row for row in rows if row["benchmark"] == benchmark.name]
+            )
+    return {
+        "machine": machine,
+        "settings": {
+            "quick": quick,
+            "thread_counts": list(thread_counts),
+            "command": command,
+            **settings,
+        },
+        "benchmarks": {benchmark.name: benchmark.compares for benchmark in benchmarks},
+        "rows": rows,
+        "summary": summary,
+    }

@@ -60,9 +60,15 @@ class Timing:
         return self.q3 - self.q1
 
     def as_dict(self):
-        return {"median_s": self.median, "q1_s": self.q1, "q3_s": self.q3, "iqr_s": self.iqr,
-                "repeats": len(self.seconds), "calls_per_repeat": self.calls_per_repeat,
-                "seconds": list(self.seconds)}
+        return {
+            "median_s": self.median,
+            "q1_s": self.q1,
+            "q3_s": self.q3,
+            "iqr_s": self.iqr,
+            "repeats": len(self.seconds),
+            "calls_per_repeat": self.calls_per_repeat,
+            "seconds": list(self.seconds),
+        }
 
 
 def _seconds_per_call(step, calls):

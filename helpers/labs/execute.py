@@ -49,8 +49,12 @@ def execute(job):
     except Exception as error:  # DeadKernelError, a kernel that never started, ...
         name = type(error).__name__
         message = str(error).strip().splitlines()[-1:] or [""]
-        if name == "CellTimeoutError":  # nbclient gave up waiting for a cell's last outputs
-            message = ["a cell ran past the time limit and the kernel did not stop when interrupted"]
+        if (
+            name == "CellTimeoutError"
+        ):  # nbclient gave up waiting for a cell's last outputs
+            message = [
+                "a cell ran past the time limit and the kernel did not stop when interrupted"
+            ]
         nbformat.write(nb, job["output"])
         return {"ok": False, "error": name, "message": message[0][:500]}
     nbformat.write(nb, job["output"])

@@ -18,13 +18,19 @@ import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Bool, Integer, List
 
-REDACTED = ("[This output is hidden from the feedback: it quoted the lab's hidden tests. "
-            "Your instructor can see it in the graded notebook.]")
+REDACTED = (
+    "[This output is hidden from the feedback: it quoted the lab's hidden tests. "
+    "Your instructor can see it in the graded notebook.]"
+)
 
 
 def is_lab_test(cell):
     meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+    return (
+        cell.cell_type == "code"
+        and bool(meta.get("grade"))
+        and not meta.get("solution")
+    )
 
 
 def output_text(output):
@@ -32,20 +38,36 @@ def output_text(output):
     if output.output_type == "stream":
         return output.get("text", "")
     if output.output_type == "error":
-        return "\n".join([output.get("ename", ""), output.get("evalue", ""), *output.get("traceback", [])])
+        return "\n".join(
+            [
+                output.get("ename", ""),
+                output.get("evalue", ""),
+                *output.get("traceback", []),
+            ]
+        )
     data = output.get("data", {})
-    return "\n".join(v if isinstance(v, str) else "\n".join(v) if isinstance(v, list) else ""
-                     for k, v in data.items() if k.startswith("text/") or k.endswith("json"))
+    return "\n".join(
+        v if isinstance(v, str) else "\n".join(v) if isinstance(v, list) else ""
+        for k, v in data.items()
+        if k.startswith("text/") or k.endswith("json")
+    )
 
 
 class HideHiddenTests(ClearHiddenTests):
     """Feedback: hidden tests out of the test cells, shortened tracebacks, leaking outputs redacted."""
 
-    enforce_metadata = Bool(False, help="Hide hidden-test regions in any cell, graded or not").tag(config=True)
+    enforce_metadata = Bool(
+        False, help="Hide hidden-test regions in any cell, graded or not"
+    ).tag(config=True)
     # configurable, as in nbgrader's GetGrades, so the HTML exporter's setting reaches it quietly
-    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value).tag(config=True)
-    shortest_secret = Integer(8, help="Hidden-test lines shorter than this (`)`, `pass`) are not "
-                                       "looked for in outputs").tag(config=True)
+    display_data_priority = List(
+        NbGraderPreprocessor.display_data_priority.default_value
+    ).tag(config=True)
+    shortest_secret = Integer(
+        8,
+        help="Hidden-test lines shorter than this (`)`, `pass`) are not "
+        "looked for in outputs",
+    ).tag(config=True)
 
     @classmethod
     def visible(cls, source):
@@ -80,9 +102,14 @@ class HideHiddenTests(ClearHiddenTests):
             if not any(secret in text for secret in self._secrets):
                 continue
             if output.output_type == "error":
-                output.evalue, output.traceback = REDACTED, [f"{output.ename}: {REDACTED}"]
+                output.evalue, output.traceback = (
+                    REDACTED,
+                    [f"{output.ename}: {REDACTED}"],
+                )
             else:
-                cell.outputs[k] = nbformat.v4.new_output("stream", name="stdout", text=REDACTED + "\n")
+                cell.outputs[k] = nbformat.v4.new_output(
+                    "stream", name="stdout", text=REDACTED + "\n"
+                )
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
@@ -103,12 +130,22 @@ class HideHiddenTests(ClearHiddenTests):
         for output in cell.outputs:
             if output.output_type != "error":
                 continue
-            plain = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output.traceback))  # without colours
-            frames = re.findall(r"Cell In\[\d+\], line (\d+)", plain)  # the first is this cell's
+            plain = re.sub(
+                r"\x1b\[[0-9;]*m", "", "\n".join(output.traceback)
+            )  # without colours
+            frames = re.findall(
+                r"Cell In\[\d+\], line (\d+)", plain
+            )  # the first is this cell's
             line = int(frames[0]) if frames else None
-            where = (f"a visible test failed, line {line}: {lines[line - 1].strip()}"
-                     if line and line not in hidden and line <= len(lines) else "a hidden test failed")
+            where = (
+                f"a visible test failed, line {line}: {lines[line - 1].strip()}"
+                if line and line not in hidden and line <= len(lines)
+                else "a hidden test failed"
+            )
             if output.ename in ("CellTimeoutError", "KeyboardInterrupt"):
                 where = "the tests ran past the time limit"
-            output.traceback = [f"{output.ename}: {output.evalue}".rstrip(": "), f"({where})"]
+            output.traceback = [
+                f"{output.ename}: {output.evalue}".rstrip(": "),
+                f"({where})",
+            ]
         return cell, resources

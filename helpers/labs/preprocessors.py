@@ -27,26 +27,45 @@ class RestoreMissingCells(NbGraderPreprocessor):
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gradebook:
             lab_nb = gradebook.find_notebook(info["notebook"], info["assignment"])
-            cells = [(c.name, c.cell_type, c.source, c.locked, c.checksum) for c in lab_nb.source_cells]
+            cells = [
+                (c.name, c.cell_type, c.source, c.locked, c.checksum)
+                for c in lab_nb.source_cells
+            ]
             points = {c.name: c.max_score for c in lab_nb.grade_cells}
         known = {name for name, *_ in cells}
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id is not None and grade_id not in known:
-                self.log.warning("Cell %r is not part of the lab; grading it as an ordinary cell", grade_id)
+                self.log.warning(
+                    "Cell %r is not part of the lab; grading it as an ordinary cell",
+                    grade_id,
+                )
                 del cell.metadata["nbgrader"]
-        present = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+        present = [
+            cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells
+        ]
         for k, (name, cell_type, source, locked, checksum) in enumerate(cells):
             if name in present or not locked or cell_type != "code":
                 continue
-            after = [n for n, *_ in cells[k + 1:] if n in present]
+            after = [n for n, *_ in cells[k + 1 :] if n in present]
             position = present.index(after[0]) if after else len(nb.cells)
-            meta = {"grade": name in points, "grade_id": name, "locked": True, "schema_version": 3,
-                    "solution": False, "task": False, "checksum": checksum}
+            meta = {
+                "grade": name in points,
+                "grade_id": name,
+                "locked": True,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+                "checksum": checksum,
+            }
             if name in points:
                 meta["points"] = points[name]
-            self.log.warning("Cell %r is missing from the submission; putting it back", name)
-            nb.cells.insert(position, nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta}))
+            self.log.warning(
+                "Cell %r is missing from the submission; putting it back", name
+            )
+            nb.cells.insert(
+                position, nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta})
+            )
             present.insert(position, name)
         return nb, resources
 
@@ -67,8 +86,11 @@ class StderrIsNotFailure(NbGraderPreprocessor):
         outputs = []
         for output in cell.outputs:
             if output.output_type == "stream" and output.name == "stderr":
-                output = nbformat.v4.new_output("display_data", data={"text/plain": output.text},
-                                                metadata={"dlbook": {"stderr": True}})
+                output = nbformat.v4.new_output(
+                    "display_data",
+                    data={"text/plain": output.text},
+                    metadata={"dlbook": {"stderr": True}},
+                )
             outputs.append(output)
         cell.outputs = outputs
         return cell, resources

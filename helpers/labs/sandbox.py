@@ -38,21 +38,47 @@ from .course import LabError
 
 HELPERS = Path(__file__).resolve().parents[1]  # the book's helpers package
 # System folders the kernel may read (those missing on a machine are skipped).
-SYSTEM_PATHS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/alternatives",
-                "/etc/fonts", "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group",
-                "/etc/nsswitch.conf", "/etc/mime.types", "/etc/matplotlibrc"]
+SYSTEM_PATHS = [
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/etc/alternatives",
+    "/etc/fonts",
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/mime.types",
+    "/etc/matplotlibrc",
+]
 
 
 class LabSandbox(Configurable):
     """Limits of the grading sandbox; set them in nbgrader_config.py as c.LabSandbox.<name>."""
 
-    bwrap = Unicode("bwrap", help="The bubblewrap program (a name on PATH or a path); "
-                                  "the environment variable DLBOOK_BWRAP overrides it").tag(config=True)
-    memory_mb = Integer(4096, help="Memory (data segment) each process of a submission may use, in MiB").tag(config=True)
-    cpu_seconds = Integer(900, help="CPU time each process of a submission may use, in seconds").tag(config=True)
-    threads = Integer(0, help="Threads for NumPy/PyTorch in each kernel (0: CPU cores / jobs)").tag(config=True)
-    unsafe_no_sandbox = Bool(False, help="Run students' kernels without bubblewrap "
-                                         "(only for your own code: they can reach everything you can)").tag(config=True)
+    bwrap = Unicode(
+        "bwrap",
+        help="The bubblewrap program (a name on PATH or a path); "
+        "the environment variable DLBOOK_BWRAP overrides it",
+    ).tag(config=True)
+    memory_mb = Integer(
+        4096, help="Memory (data segment) each process of a submission may use, in MiB"
+    ).tag(config=True)
+    cpu_seconds = Integer(
+        900, help="CPU time each process of a submission may use, in seconds"
+    ).tag(config=True)
+    threads = Integer(
+        0, help="Threads for NumPy/PyTorch in each kernel (0: CPU cores / jobs)"
+    ).tag(config=True)
+    unsafe_no_sandbox = Bool(
+        False,
+        help="Run students' kernels without bubblewrap "
+        "(only for your own code: they can reach everything you can)",
+    ).tag(config=True)
 
     def program(self):
         return os.environ.get("DLBOOK_BWRAP") or self.bwrap
@@ -60,7 +86,11 @@ class LabSandbox(Configurable):
 
 def package_paths():
     """The grader's folders of installed packages (site-packages, dist-packages, the user's)."""
-    return [p for p in sys.path if p and Path(p).is_dir() and ("site-packages" in p or "dist-packages" in p)]
+    return [
+        p
+        for p in sys.path
+        if p and Path(p).is_dir() and ("site-packages" in p or "dist-packages" in p)
+    ]
 
 
 def read_paths():
@@ -68,60 +98,112 @@ def read_paths():
     paths = [p for p in SYSTEM_PATHS if os.path.lexists(p)]
     for name in ("stdlib", "platstdlib", "purelib", "platlib", "scripts", "data"):
         paths.append(sysconfig.get_paths()[name])
-    paths += [sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent), str(HELPERS)]
+    paths += [
+        sys.prefix,
+        sys.base_prefix,
+        str(Path(sys.executable).resolve().parent),
+        str(HELPERS),
+    ]
     paths += package_paths()
     unique = []
-    for path in sorted(set(paths), key=len):  # a folder inside one already bound is covered
-        if Path(path).exists() and not any(path == u or path.startswith(u.rstrip("/") + "/") for u in unique):
+    for path in sorted(
+        set(paths), key=len
+    ):  # a folder inside one already bound is covered
+        if Path(path).exists() and not any(
+            path == u or path.startswith(u.rstrip("/") + "/") for u in unique
+        ):
             unique.append(path)
     return unique
 
 
 def bwrap_command(program, scratch):
     """The bubblewrap command line that runs a command in ``scratch``, sandboxed."""
-    command = [program, "--unshare-all", "--die-with-parent", "--new-session",
-               "--proc", "/proc", "--dev", "/dev"]
+    command = [
+        program,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+    ]
     for path in read_paths():
-        kind = "--symlink" if os.path.islink(path) and path in SYSTEM_PATHS else "--ro-bind"
-        command += [kind, os.readlink(path), path] if kind == "--symlink" else [kind, path, path]
+        kind = (
+            "--symlink"
+            if os.path.islink(path) and path in SYSTEM_PATHS
+            else "--ro-bind"
+        )
+        command += (
+            [kind, os.readlink(path), path]
+            if kind == "--symlink"
+            else [kind, path, path]
+        )
     return command + ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
 
 
 def kernel_environment(scratch, threads):
     """The kernel's whole environment: nothing of the grader's leaks in."""
-    return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(scratch), "TMPDIR": str(scratch), "LANG": "C.UTF-8",
-            # helpers first; then packages outside Python's own prefix, which the kernel would
-            # not find by itself (a user install: HOME is the scratch folder)
-            "PYTHONPATH": os.pathsep.join([str(HELPERS.parent)] + [
-                p for p in package_paths() if not p.startswith((sys.prefix, sys.base_prefix))]),
-            "MPLCONFIGDIR": str(Path(scratch) / ".matplotlib"),
-            "NBGRADER_EXECUTION": "autograde", "DLBOOK_DEVICE": "cpu",
-            "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
-            "OPENBLAS_NUM_THREADS": str(threads), "JPY_SESSION_NAME": "submission"}
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "LANG": "C.UTF-8",
+        # helpers first; then packages outside Python's own prefix, which the kernel would
+        # not find by itself (a user install: HOME is the scratch folder)
+        "PYTHONPATH": os.pathsep.join(
+            [str(HELPERS.parent)]
+            + [
+                p
+                for p in package_paths()
+                if not p.startswith((sys.prefix, sys.base_prefix))
+            ]
+        ),
+        "MPLCONFIGDIR": str(Path(scratch) / ".matplotlib"),
+        "NBGRADER_EXECUTION": "autograde",
+        "DLBOOK_DEVICE": "cpu",
+        "OMP_NUM_THREADS": str(threads),
+        "MKL_NUM_THREADS": str(threads),
+        "OPENBLAS_NUM_THREADS": str(threads),
+        "JPY_SESSION_NAME": "submission",
+    }
 
 
 def check_sandbox(settings):
     """Raise LabError, saying why and how to fix it, unless bubblewrap can sandbox a command here."""
     program = settings.program()
     found = shutil.which(program)
-    fix = ("Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install "
-           "bubblewrap`), or point c.LabSandbox.bwrap in nbgrader_config.py (or the DLBOOK_BWRAP "
-           "environment variable) at it. Inside a container bubblewrap needs user namespaces: run the "
-           "container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` "
-           "(Docker) or grade on a machine or VM of your own. Only to grade code you trust, "
-           "pass --unsafe-no-sandbox: students' code then runs with your rights.")
+    fix = (
+        "Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install "
+        "bubblewrap`), or point c.LabSandbox.bwrap in nbgrader_config.py (or the DLBOOK_BWRAP "
+        "environment variable) at it. Inside a container bubblewrap needs user namespaces: run the "
+        "container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` "
+        "(Docker) or grade on a machine or VM of your own. Only to grade code you trust, "
+        "pass --unsafe-no-sandbox: students' code then runs with your rights."
+    )
     if found is None:
-        raise LabError(f"cannot sandbox the students' kernels: bubblewrap ({program!r}) is not installed. {fix}")
+        raise LabError(
+            f"cannot sandbox the students' kernels: bubblewrap ({program!r}) is not installed. {fix}"
+        )
     scratch = Path(os.environ.get("TMPDIR", "/tmp"))
     try:
-        result = subprocess.run(bwrap_command(found, scratch) + [sys.executable, "-c", "pass"],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            bwrap_command(found, scratch) + [sys.executable, "-c", "pass"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise LabError(f"cannot sandbox the students' kernels: {found} did not run ({error}). {fix}")
+        raise LabError(
+            f"cannot sandbox the students' kernels: {found} did not run ({error}). {fix}"
+        ) from error
     if result.returncode != 0:
-        why = (result.stderr.strip() or f"exit status {result.returncode}").splitlines()[-1]
-        raise LabError(f"cannot sandbox the students' kernels: {found} fails here ({why}). {fix}")
+        why = (
+            result.stderr.strip() or f"exit status {result.returncode}"
+        ).splitlines()[-1]
+        raise LabError(
+            f"cannot sandbox the students' kernels: {found} fails here ({why}). {fix}"
+        )
     return found
 
 
@@ -132,8 +214,12 @@ class SandboxedKernelManager(AsyncKernelManager):
     set ``scratch`` and the limits before it starts.
     """
 
-    scratch = Unicode(help="The submission's scratch folder: the kernel's only writable folder").tag(config=True)
-    bwrap = Unicode("", help="Path of bwrap; empty: no sandbox (unsafe)").tag(config=True)
+    scratch = Unicode(
+        help="The submission's scratch folder: the kernel's only writable folder"
+    ).tag(config=True)
+    bwrap = Unicode("", help="Path of bwrap; empty: no sandbox (unsafe)").tag(
+        config=True
+    )
     memory_mb = Integer(4096).tag(config=True)
     cpu_seconds = Integer(900).tag(config=True)
     threads = Integer(1).tag(config=True)
@@ -148,20 +234,38 @@ class SandboxedKernelManager(AsyncKernelManager):
     @property
     def kernel_spec(self):
         # interrupt by message: a signal would reach bubblewrap, not the kernel
-        return KernelSpec(argv=[], display_name="Python 3 (sandboxed)", language="python",
-                          interrupt_mode="message", env={})
+        return KernelSpec(
+            argv=[],
+            display_name="Python 3 (sandboxed)",
+            language="python",
+            interrupt_mode="message",
+            env={},
+        )
 
     @property
     def ipykernel(self):
         return True
 
     def format_kernel_cmd(self, extra_arguments=None):
-        limits = ["prlimit", f"--data={self.memory_mb * 2**20}", f"--cpu={self.cpu_seconds}", "--"]
-        kernel = [sys.executable, "-P", "-m", "ipykernel_launcher", "-f", self.connection_file,
-                  "--InteractiveShellApp.ignore_cwd=True",
-                  # the kernel's parent is bubblewrap's init (pid 1 in the sandbox), which
-                  # ipykernel would take for a dead parent; --die-with-parent does that job
-                  "--IPKernelApp.parent_handle=0", *(extra_arguments or [])]
+        limits = [
+            "prlimit",
+            f"--data={self.memory_mb * 2**20}",
+            f"--cpu={self.cpu_seconds}",
+            "--",
+        ]
+        kernel = [
+            sys.executable,
+            "-P",
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            self.connection_file,
+            "--InteractiveShellApp.ignore_cwd=True",
+            # the kernel's parent is bubblewrap's init (pid 1 in the sandbox), which
+            # ipykernel would take for a dead parent; --die-with-parent does that job
+            "--IPKernelApp.parent_handle=0",
+            *(extra_arguments or []),
+        ]
         prefix = bwrap_command(self.bwrap, self.scratch) if self.bwrap else []
         return prefix + limits + kernel
 

@@ -24,30 +24,41 @@ def student_versions(root=ROOT):
     versions = {}
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(root / "nbgrader_config.py", tmp)
-        shutil.copytree(root / "labs", Path(tmp) / "labs",
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(
+            root / "labs",
+            Path(tmp) / "labs",
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
         course = load_course(tmp)
         api = NbGraderAPI(coursedir=course, config=course.config)
         for lab in lab_ids(course):
             names = sorted(p.name for p in (Path(tmp) / "labs" / lab).glob("*.ipynb"))
             if names != [f"{lab}.ipynb"]:
-                raise LabError(f"labs/{lab}/ must hold exactly one notebook, {lab}.ipynb (found {names})")
+                raise LabError(
+                    f"labs/{lab}/ must hold exactly one notebook, {lab}.ipynb (found {names})"
+                )
             result = api.generate_assignment(lab, force=True)
             if not result["success"]:
                 details = result.get("error") or result["log"]
                 raise LabError(f"nbgrader generate_assignment {lab} failed:\n{details}")
-            nb = nbformat.read(folder(course, course.release_directory, ".", lab) / f"{lab}.ipynb", 4)
+            nb = nbformat.read(
+                folder(course, course.release_directory, ".", lab) / f"{lab}.ipynb", 4
+            )
             for cell in nb.cells:
                 if cell.cell_type == "code":
                     cell.outputs, cell.execution_count = [], None
-            nb.metadata["mystnb"] = {"execution_mode": "off"}  # the book shows it, never runs it
+            nb.metadata["mystnb"] = {
+                "execution_mode": "off"
+            }  # the book shows it, never runs it
             versions[lab] = nb
     return versions
 
 
 def same_cells(a, b):
     """Whether two notebooks have the same cells (types and sources)."""
-    return [(c.cell_type, c.source) for c in a.cells] == [(c.cell_type, c.source) for c in b.cells]
+    return [(c.cell_type, c.source) for c in a.cells] == [
+        (c.cell_type, c.source) for c in b.cells
+    ]
 
 
 def stale_student_versions(root, versions):
@@ -56,7 +67,10 @@ def stale_student_versions(root, versions):
     for lab, nb in versions.items():
         path = Path(root) / BOOK_LABS / f"{lab}.ipynb"
         committed = nbformat.read(path, 4) if path.is_file() else None
-        if not (committed and same_cells(committed, nb)
-                and committed.metadata.get("mystnb") == nb.metadata["mystnb"]):
+        if not (
+            committed
+            and same_cells(committed, nb)
+            and committed.metadata.get("mystnb") == nb.metadata["mystnb"]
+        ):
             stale[path] = nb
     return stale

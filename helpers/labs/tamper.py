@@ -29,43 +29,121 @@ import ast
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-SAFE_MAGICS = {"matplotlib", "time", "timeit", "pinfo", "pinfo2", "precision", "who", "whos"}
+SAFE_MAGICS = {
+    "matplotlib",
+    "time",
+    "timeit",
+    "pinfo",
+    "pinfo2",
+    "precision",
+    "who",
+    "whos",
+}
 FORBIDDEN_MODULES = {
-    "builtins": "changes Python's builtins", "importlib": "imports modules by name",
-    "ctypes": "calls C code directly", "gc": "reaches objects through the garbage collector",
-    "inspect": "inspects the running code's frames", "subprocess": "starts other processes",
-    "multiprocessing": "starts other processes", "threading": "starts threads",
-    "signal": "handles signals", "socket": "opens network connections", "pty": "opens a terminal",
-    "sqlite3": "opens a database", "atexit": "runs code when the kernel exits",
-    "shutil": "copies or deletes files", "tempfile": "creates files", "pickle": "loads arbitrary objects",
-    "IPython": "uses IPython's internals", "ipykernel": "uses the kernel's internals",
-    "traceback": "reads the running code's frames", "dis": "reads compiled code",
-    "code": "runs code from strings", "runpy": "runs code from files",
+    "builtins": "changes Python's builtins",
+    "importlib": "imports modules by name",
+    "ctypes": "calls C code directly",
+    "gc": "reaches objects through the garbage collector",
+    "inspect": "inspects the running code's frames",
+    "subprocess": "starts other processes",
+    "multiprocessing": "starts other processes",
+    "threading": "starts threads",
+    "signal": "handles signals",
+    "socket": "opens network connections",
+    "pty": "opens a terminal",
+    "sqlite3": "opens a database",
+    "atexit": "runs code when the kernel exits",
+    "shutil": "copies or deletes files",
+    "tempfile": "creates files",
+    "pickle": "loads arbitrary objects",
+    "IPython": "uses IPython's internals",
+    "ipykernel": "uses the kernel's internals",
+    "traceback": "reads the running code's frames",
+    "dis": "reads compiled code",
+    "code": "runs code from strings",
+    "runpy": "runs code from files",
 }
 FORBIDDEN_NAMES = {
-    "get_ipython": "uses IPython's internals", "exec": "runs code from a string",
-    "eval": "runs code from a string", "compile": "compiles code from a string",
-    "__import__": "imports modules by name", "__builtins__": "changes Python's builtins",
-    "globals": "edits the notebook's namespace", "In": "reads the cells' sources (IPython history)",
-    "Out": "reads IPython's output history", "_ih": "reads the cells' sources (IPython history)",
-    "_oh": "reads IPython's output history", "_i": "reads the cells' sources (IPython history)",
-    "_ii": "reads the cells' sources (IPython history)", "_iii": "reads the cells' sources (IPython history)",
-    "breakpoint": "starts a debugger", "open": None,  # checked with its arguments below
+    "get_ipython": "uses IPython's internals",
+    "exec": "runs code from a string",
+    "eval": "runs code from a string",
+    "compile": "compiles code from a string",
+    "__import__": "imports modules by name",
+    "__builtins__": "changes Python's builtins",
+    "globals": "edits the notebook's namespace",
+    "In": "reads the cells' sources (IPython history)",
+    "Out": "reads IPython's output history",
+    "_ih": "reads the cells' sources (IPython history)",
+    "_oh": "reads IPython's output history",
+    "_i": "reads the cells' sources (IPython history)",
+    "_ii": "reads the cells' sources (IPython history)",
+    "_iii": "reads the cells' sources (IPython history)",
+    "breakpoint": "starts a debugger",
+    "open": None,  # checked with its arguments below
 }
 FORBIDDEN_ATTRIBUTES = {
-    "modules": "sys", "_getframe": "sys", "settrace": "sys", "setprofile": "sys",
-    "displayhook": "sys", "excepthook": "sys", "meta_path": "sys", "path_hooks": "sys",
-    "f_back": None, "f_globals": None, "f_locals": None, "gi_frame": None, "tb_frame": None,
-    "__globals__": None, "__code__": None, "__subclasses__": None, "__builtins__": None,
-    "system": "os", "popen": "os", "fork": "os", "forkpty": "os", "kill": "os", "killpg": "os",
-    "execv": "os", "execve": "os", "execl": "os", "execlp": "os", "execvp": "os", "spawnv": "os",
-    "spawnl": "os", "posix_spawn": "os", "remove": "os", "unlink": "os", "rename": "os",
-    "replace": "os", "rmdir": "os", "removedirs": "os", "chmod": "os", "symlink": "os", "link": "os",
-    "setsid": "os", "_exit": "os", "write_text": None, "write_bytes": None,
+    "modules": "sys",
+    "_getframe": "sys",
+    "settrace": "sys",
+    "setprofile": "sys",
+    "displayhook": "sys",
+    "excepthook": "sys",
+    "meta_path": "sys",
+    "path_hooks": "sys",
+    "f_back": None,
+    "f_globals": None,
+    "f_locals": None,
+    "gi_frame": None,
+    "tb_frame": None,
+    "__globals__": None,
+    "__code__": None,
+    "__subclasses__": None,
+    "__builtins__": None,
+    "system": "os",
+    "popen": "os",
+    "fork": "os",
+    "forkpty": "os",
+    "kill": "os",
+    "killpg": "os",
+    "execv": "os",
+    "execve": "os",
+    "execl": "os",
+    "execlp": "os",
+    "execvp": "os",
+    "spawnv": "os",
+    "spawnl": "os",
+    "posix_spawn": "os",
+    "remove": "os",
+    "unlink": "os",
+    "rename": "os",
+    "replace": "os",
+    "rmdir": "os",
+    "removedirs": "os",
+    "chmod": "os",
+    "symlink": "os",
+    "link": "os",
+    "setsid": "os",
+    "_exit": "os",
+    "write_text": None,
+    "write_bytes": None,
 }
-COMPARISON_DUNDERS = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__",
-                      "__array__", "__array_ufunc__", "__array_function__", "__torch_function__",
-                      "__getattr__", "__getattribute__", "__instancecheck__", "__subclasscheck__"}
+COMPARISON_DUNDERS = {
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__bool__",
+    "__array__",
+    "__array_ufunc__",
+    "__array_function__",
+    "__torch_function__",
+    "__getattr__",
+    "__getattribute__",
+    "__instancecheck__",
+    "__subclasscheck__",
+}
 
 
 def _python(source):
@@ -74,11 +152,18 @@ def _python(source):
     magics = {}
     tree = ast.parse(code)
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Call)
-                and getattr(node.func.value.func, "id", None) == "get_ipython"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Call)
+            and getattr(node.func.value.func, "id", None) == "get_ipython"
+        ):
             kind = node.func.attr
-            name = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+            name = (
+                node.args[0].value
+                if node.args and isinstance(node.args[0], ast.Constant)
+                else None
+            )
             magics[id(node.func.value.func)] = (kind, name)
     return tree, magics
 
@@ -104,11 +189,17 @@ def _imported_names(tree):
 
 def _open_reason(node):
     """Why a call to open(...) is suspicious, or None."""
-    mode = node.args[1] if len(node.args) > 1 else next(
-        (k.value for k in node.keywords if k.arg == "mode"), None)
+    mode = (
+        node.args[1]
+        if len(node.args) > 1
+        else next((k.value for k in node.keywords if k.arg == "mode"), None)
+    )
     path = node.args[0] if node.args else None
-    if mode is not None and not (isinstance(mode, ast.Constant) and isinstance(mode.value, str)
-                                 and not set(mode.value) & set("wax+")):
+    if mode is not None and not (
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and not set(mode.value) & set("wax+")
+    ):
         return "writes a file"
     if isinstance(path, ast.Constant) and isinstance(path.value, str):
         if path.value.startswith(("/", "~")) or ".." in path.value:
@@ -128,43 +219,82 @@ def scan_cell(source, modules):
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
-                top = (node.module if isinstance(node, ast.ImportFrom) else alias.name) or ""
+                top = (
+                    node.module if isinstance(node, ast.ImportFrom) else alias.name
+                ) or ""
                 top = top.split(".")[0]
                 if top in FORBIDDEN_MODULES:
                     flag(node, f"imports {top}: {FORBIDDEN_MODULES[top]}")
-                elif isinstance(node, ast.ImportFrom) and alias.name in FORBIDDEN_ATTRIBUTES | FORBIDDEN_NAMES:
+                elif (
+                    isinstance(node, ast.ImportFrom)
+                    and alias.name in FORBIDDEN_ATTRIBUTES | FORBIDDEN_NAMES
+                ):
                     flag(node, f"imports {alias.name} from {top}")
-        elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES and node.id != "open":
+        elif (
+            isinstance(node, ast.Name)
+            and node.id in FORBIDDEN_NAMES
+            and node.id != "open"
+        ):
             if id(node) in magics:
                 kind, name = magics[id(node)]
                 if kind in ("run_line_magic", "run_cell_magic") and name in SAFE_MAGICS:
                     continue
-                what = {"system": "runs a shell command (!)", "getoutput": "runs a shell command (!!)"}
+                what = {
+                    "system": "runs a shell command (!)",
+                    "getoutput": "runs a shell command (!!)",
+                }
                 flag(node, what.get(kind, f"runs the IPython magic %{name}"))
             else:
                 flag(node, f"{node.id}: {FORBIDDEN_NAMES[node.id]}")
         elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
             owner = FORBIDDEN_ATTRIBUTES[node.attr]
             root = _root_name(node.value)
-            if owner is None or modules.get(root, "").split(".")[0] == owner or root == owner:
+            if (
+                owner is None
+                or modules.get(root, "").split(".")[0] == owner
+                or root == owner
+            ):
                 flag(node, f"uses {owner + '.' if owner else ''}{node.attr}")
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
             reason = _open_reason(node)
             if reason:
                 flag(node, reason)
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("setattr", "delattr"):
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in (
+            "setattr",
+            "delattr",
+        ):
             if node.args and _root_name(node.args[0]) in modules:
-                flag(node, f"changes an attribute of the module {_root_name(node.args[0])}")
+                flag(
+                    node,
+                    f"changes an attribute of the module {_root_name(node.args[0])}",
+                )
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            targets = (
+                node.targets
+                if isinstance(node, (ast.Assign, ast.Delete))
+                else [node.target]
+            )
             for target in targets:
-                parts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+                parts = (
+                    target.elts
+                    if isinstance(target, (ast.Tuple, ast.List))
+                    else [target]
+                )
                 for part in parts:
                     part = part.value if isinstance(part, ast.Starred) else part
                     if isinstance(part, ast.Attribute) and _root_name(part) in modules:
-                        flag(node, f"changes {ast.unparse(part)}, an attribute of an imported module")
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in COMPARISON_DUNDERS:
-            flag(node, f"defines {node.name}: an object that decides comparisons for itself")
+                        flag(
+                            node,
+                            f"changes {ast.unparse(part)}, an attribute of an imported module",
+                        )
+        elif (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name in COMPARISON_DUNDERS
+        ):
+            flag(
+                node,
+                f"defines {node.name}: an object that decides comparisons for itself",
+            )
     return sorted(set(found))
 
 
@@ -201,9 +331,17 @@ def students_code(nb, lab_cells):
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        meta = cell.metadata.get("nbgrader", {}) if isinstance(cell.metadata.get("nbgrader"), dict) else {}
+        meta = (
+            cell.metadata.get("nbgrader", {})
+            if isinstance(cell.metadata.get("nbgrader"), dict)
+            else {}
+        )
         grade_id = meta.get("grade_id")
-        if grade_id in lab_cells and lab_cells[grade_id].get("locked") and not lab_cells[grade_id].get("solution"):
+        if (
+            grade_id in lab_cells
+            and lab_cells[grade_id].get("locked")
+            and not lab_cells[grade_id].get("solution")
+        ):
             continue  # a locked cell of the lab: replaced by the original before grading
         own.append((index, cell.source))
     return own

@@ -50,7 +50,6 @@ def softmax(z, axis=-1):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-
 # ------------------------------------------------------------------ the softmax's backward pass
 # (Its imports sit here, with the code that uses them, so this section reads on its own.)
 from helpers.checks import check_probabilities, check_same_shape  # noqa: E402
@@ -86,21 +85,31 @@ def softmax_backward(dout, probs, axis=-1):
     check_array(probs, "probs", framework="numpy")
     check_same_shape(dout, "dout", probs, "probs")
     if dout.dtype != probs.dtype:
-        raise TypeError(f"dout must have the dtype of probs, {probs.dtype}, got {dout.dtype}")
+        raise TypeError(
+            f"dout must have the dtype of probs, {probs.dtype}, got {dout.dtype}"
+        )
     axis = check_softmax_axis(axis, probs.ndim)
     check_softmax_output(probs, axis)
-    dot = np.sum(dout * probs, axis=axis, keepdims=True)   # (..., 1, ...): g . s for every slice
+    dot = np.sum(
+        dout * probs, axis=axis, keepdims=True
+    )  # (..., 1, ...): g . s for every slice
     return probs * (dout - dot)
 
 
 def check_softmax_axis(axis, ndim):
     """Check an ``axis`` for an array of ``ndim`` >= 1 dimensions; return it as an int in 0..ndim-1."""
     if ndim == 0:
-        raise ValueError("the array must have at least one dimension (the classes), got a 0-D array")
+        raise ValueError(
+            "the array must have at least one dimension (the classes), got a 0-D array"
+        )
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis must be an integer, got {axis!r} of type {type(axis).__name__}")
+        raise TypeError(
+            f"axis must be an integer, got {axis!r} of type {type(axis).__name__}"
+        )
     if not -ndim <= axis < ndim:
-        raise ValueError(f"axis must be in {-ndim}..{ndim - 1} for an array of {ndim} dimension(s), got {axis}")
+        raise ValueError(
+            f"axis must be in {-ndim}..{ndim - 1} for an array of {ndim} dimension(s), got {axis}"
+        )
     return int(axis) % ndim
 
 
@@ -111,6 +120,8 @@ def check_softmax_output(probs, axis=-1):
         tolerance = 1e-8 if probs.dtype == np.float64 else 1e-3
         worst = float(np.max(np.abs(np.sum(probs, axis=axis, dtype=np.float64) - 1.0)))
         if worst > tolerance:
-            raise ValueError(f"probs must sum to 1 along axis {axis} (a softmax's output), got a sum off by "
-                             f"{worst:.3g}; pass the softmax's output, not its input (the logits)")
+            raise ValueError(
+                f"probs must sum to 1 along axis {axis} (a softmax's output), got a sum off by "
+                f"{worst:.3g}; pass the softmax's output, not its input (the logits)"
+            )
     return probs

@@ -45,14 +45,20 @@ class Tensor:
         grad: d(output)/d(this tensor) after ``backward``, same shape as ``data``.
     """
 
-    __array_ufunc__ = None  # NumPy arrays defer to Tensor's operators: np.ones(2) * t is a Tensor
+    __array_ufunc__ = (
+        None  # NumPy arrays defer to Tensor's operators: np.ones(2) * t is a Tensor
+    )
 
     def __init__(self, data, label="", _parents=(), _op=""):
         if type(data).__module__.startswith("torch"):
-            raise TypeError("data must be a number, a list or a NumPy array, got a torch.Tensor "
-                            "(use data.detach().cpu().numpy())")
+            raise TypeError(
+                "data must be a number, a list or a NumPy array, got a torch.Tensor "
+                "(use data.detach().cpu().numpy())"
+            )
         if isinstance(data, Tensor):
-            raise TypeError("data must be a number, a list or a NumPy array, got a Tensor (use its .data)")
+            raise TypeError(
+                "data must be a number, a list or a NumPy array, got a Tensor (use its .data)"
+            )
         self.data = np.asarray(data, dtype=np.float64)
         self.grad = np.zeros_like(self.data)
         self.label = label
@@ -87,8 +93,10 @@ class Tensor:
         try:
             return np.broadcast_shapes(self.shape, other.shape)
         except ValueError:
-            raise ValueError(f"the operands of {op} must have shapes that broadcast, got {self.shape} and "
-                             f"{other.shape} (sizes must match or be 1, aligned from the right)") from None
+            raise ValueError(
+                f"the operands of {op} must have shapes that broadcast, got {self.shape} and "
+                f"{other.shape} (sizes must match or be 1, aligned from the right)"
+            ) from None
 
     # -- elementwise arithmetic (with broadcasting) -------------------------------------------
 
@@ -100,6 +108,7 @@ class Tensor:
         def _backward():
             self.grad += unbroadcast(out.grad, self.shape)
             other.grad += unbroadcast(out.grad, other.shape)
+
         out._backward = _backward
         return out
 
@@ -111,18 +120,24 @@ class Tensor:
         def _backward():
             self.grad += unbroadcast(out.grad * other.data, self.shape)
             other.grad += unbroadcast(out.grad * self.data, other.shape)
+
         out._backward = _backward
         return out
 
     def __pow__(self, exponent):
         if isinstance(exponent, bool) or not isinstance(exponent, Real):
-            raise TypeError(f"the exponent must be a constant number (an int or a float, NumPy's too), "
-                            f"got {type(exponent).__name__}")
-        exponent = exponent.item() if isinstance(exponent, np.generic) else exponent  # np.int64(3) -> 3
-        out = Tensor(self.data ** exponent, _parents=(self,), _op=f"**{exponent}")
+            raise TypeError(
+                f"the exponent must be a constant number (an int or a float, NumPy's too), "
+                f"got {type(exponent).__name__}"
+            )
+        exponent = (
+            exponent.item() if isinstance(exponent, np.generic) else exponent
+        )  # np.int64(3) -> 3
+        out = Tensor(self.data**exponent, _parents=(self,), _op=f"**{exponent}")
 
         def _backward():
             self.grad += out.grad * exponent * self.data ** (exponent - 1)
+
         out._backward = _backward
         return out
 
@@ -139,7 +154,7 @@ class Tensor:
         return self * self._lift(other) ** -1.0
 
     def __rtruediv__(self, other):
-        return self._lift(other) * self ** -1.0
+        return self._lift(other) * self**-1.0
 
     __radd__ = __add__
     __rmul__ = __mul__
@@ -154,10 +169,14 @@ class Tensor:
         """(N, D) @ (D, M) -> (N, M); also (D,) vectors as in NumPy."""
         other = self._lift(other)
         if self.data.ndim not in (1, 2) or other.data.ndim not in (1, 2):
-            raise ValueError(f"matmul supports 1-D and 2-D tensors, got shapes {self.shape} and {other.shape}")
+            raise ValueError(
+                f"matmul supports 1-D and 2-D tensors, got shapes {self.shape} and {other.shape}"
+            )
         if self.shape[-1] != other.shape[0]:
-            raise ValueError(f"matmul shapes do not fit: {self.shape} @ {other.shape} "
-                             f"(inner sizes {self.shape[-1]} and {other.shape[0]} differ)")
+            raise ValueError(
+                f"matmul shapes do not fit: {self.shape} @ {other.shape} "
+                f"(inner sizes {self.shape[-1]} and {other.shape[0]} differ)"
+            )
         out = Tensor(self.data @ other.data, _parents=(self, other), _op="@")
 
         def _backward():
@@ -167,6 +186,7 @@ class Tensor:
             g2 = g.reshape(a2.shape[0], b2.shape[1])
             self.grad += (g2 @ b2.T).reshape(a.shape)  # ... and reshape back
             other.grad += (a2.T @ g2).reshape(b.shape)
+
         out._backward = _backward
         return out
 
@@ -177,24 +197,32 @@ class Tensor:
 
         def _backward():
             self.grad += out.grad.T
+
         out._backward = _backward
         return out
 
     # -- reductions --------------------------------------------------------------------------------
 
     def sum(self, axis=None, keepdims=False):
-        out = Tensor(self.data.sum(axis=axis, keepdims=keepdims), _parents=(self,), _op="sum")
+        out = Tensor(
+            self.data.sum(axis=axis, keepdims=keepdims), _parents=(self,), _op="sum"
+        )
 
         def _backward():
             g = out.grad
             if axis is not None and not keepdims:
                 g = np.expand_dims(g, axis)
             self.grad += np.broadcast_to(g, self.shape)
+
         out._backward = _backward
         return out
 
     def mean(self, axis=None, keepdims=False):
-        count = self.data.size if axis is None else np.prod([self.shape[a] for a in np.atleast_1d(axis)])
+        count = (
+            self.data.size
+            if axis is None
+            else np.prod([self.shape[a] for a in np.atleast_1d(axis)])
+        )
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
     # -- elementwise functions ----------------------------------------------------------------------
@@ -204,6 +232,7 @@ class Tensor:
 
         def _backward():
             self.grad += out.grad * local_derivative(out.data)
+
         out._backward = _backward
         return out
 
@@ -212,15 +241,19 @@ class Tensor:
 
     def log(self):
         if np.any(self.data <= 0):
-            raise ValueError(f"log of non-positive values (smallest is {self.data.min():.4g})")
+            raise ValueError(
+                f"log of non-positive values (smallest is {self.data.min():.4g})"
+            )
         x = self.data
         return self._unary(np.log(x), lambda _: 1.0 / x, "log")
 
     def relu(self):
-        return self._unary(np.maximum(self.data, 0.0), lambda r: (r > 0).astype(np.float64), "relu")
+        return self._unary(
+            np.maximum(self.data, 0.0), lambda r: (r > 0).astype(np.float64), "relu"
+        )
 
     def tanh(self):
-        return self._unary(np.tanh(self.data), lambda t: 1.0 - t ** 2, "tanh")
+        return self._unary(np.tanh(self.data), lambda t: 1.0 - t**2, "tanh")
 
     def sigmoid(self):
         e = np.exp(-np.abs(self.data))
@@ -240,16 +273,24 @@ class Tensor:
         """
         if gradient is None:
             if self.data.size != 1:
-                raise ValueError(f"backward() without a gradient needs a scalar, but this tensor has shape "
-                                 f"{self.shape}; reduce it first (e.g. .sum() or .mean()) or pass gradient=")
+                raise ValueError(
+                    f"backward() without a gradient needs a scalar, but this tensor has shape "
+                    f"{self.shape}; reduce it first (e.g. .sum() or .mean()) or pass gradient="
+                )
             gradient = np.ones_like(self.data)
         if type(gradient).__module__.startswith("torch"):
-            raise TypeError("gradient must be a NumPy array, got a torch.Tensor (use gradient.detach().cpu().numpy())")
+            raise TypeError(
+                "gradient must be a NumPy array, got a torch.Tensor (use gradient.detach().cpu().numpy())"
+            )
         gradient = np.asarray(gradient, dtype=np.float64)
         if not np.all(np.isfinite(gradient)):
-            raise ValueError(f"gradient must be finite, got {int(np.sum(~np.isfinite(gradient)))} nan or inf value(s)")
+            raise ValueError(
+                f"gradient must be finite, got {int(np.sum(~np.isfinite(gradient)))} nan or inf value(s)"
+            )
         if gradient.shape != self.shape:
-            raise ValueError(f"gradient must have this tensor's shape {self.shape}, got {gradient.shape}")
+            raise ValueError(
+                f"gradient must have this tensor's shape {self.shape}, got {gradient.shape}"
+            )
 
         order = topological_order(self)
         for node in order:
@@ -264,12 +305,16 @@ def topological_order(root):
     """Every tensor ``root`` depends on, each listed after all of its inputs (root last)."""
     order, seen = [], set()
     stack = [(root, False)]
-    while stack:  # an explicit stack: deep graphs would overflow Python's recursion limit
+    while (
+        stack
+    ):  # an explicit stack: deep graphs would overflow Python's recursion limit
         node, inputs_done = stack.pop()
         if inputs_done:
             order.append(node)
         elif id(node) not in seen:
             seen.add(id(node))
             stack.append((node, True))
-            stack.extend((parent, False) for parent in node._parents if id(parent) not in seen)
+            stack.extend(
+                (parent, False) for parent in node._parents if id(parent) not in seen
+            )
     return order

@@ -15,8 +15,12 @@ from helpers.numpy_nn.layers import Sequential
 
 
 def _fans(weight):
-    check_array(weight, "weight", ndim=2, finite=False, framework="numpy")  # about to be overwritten
-    fan_out, fan_in = weight.shape  # weight is (out_features, in_features), as in PyTorch
+    check_array(
+        weight, "weight", ndim=2, finite=False, framework="numpy"
+    )  # about to be overwritten
+    fan_out, fan_in = (
+        weight.shape
+    )  # weight is (out_features, in_features), as in PyTorch
     return fan_in, fan_out
 
 
@@ -51,12 +55,20 @@ def init_mlp_(net, scheme, rng):
     For a torch network, use ``torch.nn.init.xavier_uniform_`` or ``kaiming_normal_`` on each layer.
     """
     if not isinstance(net, Sequential):
-        hint = (" (for a torch network use torch.nn.init.xavier_uniform_ or kaiming_normal_ on each layer's weight)"
-                if type(net).__module__.startswith("torch") else "")
-        raise TypeError(f"net must be a helpers.numpy_nn.layers.Sequential, got {type(net).__name__}{hint}")
+        hint = (
+            " (for a torch network use torch.nn.init.xavier_uniform_ or kaiming_normal_ on each layer's weight)"
+            if type(net).__module__.startswith("torch")
+            else ""
+        )
+        raise TypeError(
+            f"net must be a helpers.numpy_nn.layers.Sequential, got {type(net).__name__}{hint}"
+        )
     check_choice(scheme, "scheme", ("xavier", "he"))
     rng = check_rng(rng)
-    fill = {"xavier": lambda w: xavier_uniform_(w, rng), "he": lambda w: kaiming_normal_(w, rng)}
+    fill = {
+        "xavier": lambda w: xavier_uniform_(w, rng),
+        "he": lambda w: kaiming_normal_(w, rng),
+    }
     for layer in net.layers:
         if getattr(layer, "weight", None) is not None:
             fill[scheme](layer.weight)

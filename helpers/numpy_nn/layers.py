@@ -21,7 +21,13 @@ Training and evaluation modes, as in torch: ``net.train()`` and ``net.eval()`` s
 
 import numpy as np
 
-from helpers.checks import check_array, check_choice, check_layer_sizes, check_numpy_float_dtype, check_rng
+from helpers.checks import (
+    check_array,
+    check_choice,
+    check_layer_sizes,
+    check_numpy_float_dtype,
+    check_rng,
+)
 from helpers.numpy_nn.activations import sigmoid
 from helpers.numpy_nn.linear import Linear
 from helpers.numpy_nn.losses import cross_entropy, cross_entropy_backward
@@ -55,7 +61,9 @@ class _Activation:
             raise RuntimeError(f"{self!r}: backward was called before forward")
         check_array(dout, "dout", framework="numpy")
         if dout.shape != self._saved.shape:
-            raise ValueError(f"{self!r}: dout must have the output's shape {self._saved.shape}, got {dout.shape}")
+            raise ValueError(
+                f"{self!r}: dout must have the output's shape {self._saved.shape}, got {dout.shape}"
+            )
         return dout * self._local_derivative(self._saved)
 
     def __repr__(self):
@@ -64,6 +72,7 @@ class _Activation:
 
 class ReLU(_Activation):
     """max(x, 0); the derivative is 1 where x > 0 and 0 elsewhere."""
+
     _saves_output = False
 
     def _function(self, x):
@@ -75,6 +84,7 @@ class ReLU(_Activation):
 
 class Sigmoid(_Activation):
     """1 / (1 + exp(-x)); the derivative is out * (1 - out), at most 1/4."""
+
     _saves_output = True
 
     def _function(self, x):
@@ -86,13 +96,14 @@ class Sigmoid(_Activation):
 
 class Tanh(_Activation):
     """tanh(x); the derivative is 1 - out^2, at most 1."""
+
     _saves_output = True
 
     def _function(self, x):
         return np.tanh(x)
 
     def _local_derivative(self, out):
-        return 1.0 - out ** 2
+        return 1.0 - out**2
 
 
 class TrainEvalMixin:
@@ -136,10 +147,15 @@ class Sequential(TrainEvalMixin):
         if not layers:
             raise ValueError("Sequential needs at least one layer")
         for index, layer in enumerate(layers):
-            if not all(callable(getattr(layer, method, None)) for method in ("forward", "backward", "parameters")):
-                raise TypeError(f"layer {index} of Sequential must be a layer with forward, backward and "
-                                f"parameters methods (such as Linear or ReLU), got {layer!r} of type "
-                                f"{type(layer).__name__}")
+            if not all(
+                callable(getattr(layer, method, None))
+                for method in ("forward", "backward", "parameters")
+            ):
+                raise TypeError(
+                    f"layer {index} of Sequential must be a layer with forward, backward and "
+                    f"parameters methods (such as Linear or ReLU), got {layer!r} of type "
+                    f"{type(layer).__name__}"
+                )
         self.layers = list(layers)
 
     def forward(self, x):
@@ -149,8 +165,10 @@ class Sequential(TrainEvalMixin):
             try:
                 x = layer.forward(x)
             except ValueError as error:
-                raise ValueError(f"Sequential layer {index} ({layer!r}) got input of shape {tuple(x.shape)}: "
-                                 f"{error}") from None
+                raise ValueError(
+                    f"Sequential layer {index} ({layer!r}) got input of shape {tuple(x.shape)}: "
+                    f"{error}"
+                ) from None
         return x
 
     __call__ = forward
@@ -164,13 +182,20 @@ class Sequential(TrainEvalMixin):
 
     def parameters(self):
         """All parameters by PyTorch-style name, e.g. ``{"0.weight": (H, D), "0.bias": (H,), ...}``."""
-        return {f"{i}.{name}": value for i, layer in enumerate(self.layers)
-                for name, value in layer.parameters().items()}
+        return {
+            f"{i}.{name}": value
+            for i, layer in enumerate(self.layers)
+            for name, value in layer.parameters().items()
+        }
 
     @property
     def grads(self):
         """The gradients of the last ``backward`` under the names of ``parameters()``."""
-        return {f"{i}.{name}": value for i, layer in enumerate(self.layers) for name, value in layer.grads.items()}
+        return {
+            f"{i}.{name}": value
+            for i, layer in enumerate(self.layers)
+            for name, value in layer.grads.items()
+        }
 
     def zero_grad(self):
         for layer in self.layers:
@@ -178,8 +203,11 @@ class Sequential(TrainEvalMixin):
 
     def buffers(self):
         """Arrays that are state but not learned, e.g. ``{"1.running_mean": (C,)}``."""
-        return {f"{i}.{name}": value for i, layer in enumerate(self.layers)
-                for name, value in _layer_buffers(layer).items()}
+        return {
+            f"{i}.{name}": value
+            for i, layer in enumerate(self.layers)
+            for name, value in _layer_buffers(layer).items()
+        }
 
     def state_dict(self):
         """Copies of the parameters and buffers by name, like torch's ``state_dict``."""
@@ -193,7 +221,9 @@ class Sequential(TrainEvalMixin):
         """
         expected = set(self.parameters()) | set(self.buffers())
         if set(state) != expected:
-            raise KeyError(f"state must have exactly the keys {sorted(expected)}, got {sorted(state)}")
+            raise KeyError(
+                f"state must have exactly the keys {sorted(expected)}, got {sorted(state)}"
+            )
         for i, layer in enumerate(self.layers):
             names = list(layer.parameters()) + list(_layer_buffers(layer))
             own = {name: state[f"{i}.{name}"] for name in names}
@@ -279,7 +309,9 @@ class Softmax:
 
     def __init__(self, dim=-1):
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-            raise TypeError(f"dim must be an integer axis, got {dim!r} of type {type(dim).__name__}")
+            raise TypeError(
+                f"dim must be an integer axis, got {dim!r} of type {type(dim).__name__}"
+            )
         self.dim = int(dim)
         self.grads = {}
         self._saved = None
@@ -294,7 +326,9 @@ class Softmax:
         """x: (..., K) float array -> (..., K) probabilities of x's dtype along ``dim``."""
         check_array(x, "x")
         if not isinstance(x, np.ndarray):
-            raise TypeError(f"x must be a NumPy array, got {type(x).__name__}; use torch.nn.Softmax for tensors")
+            raise TypeError(
+                f"x must be a NumPy array, got {type(x).__name__}; use torch.nn.Softmax for tensors"
+            )
         axis = check_softmax_axis(self.dim, x.ndim)
         out = softmax(x, axis=axis)
         self._saved = out

@@ -11,7 +11,12 @@ import math
 
 import numpy as np
 
-from helpers.checks import check_array, check_numpy_float_dtype, check_positive, check_rng
+from helpers.checks import (
+    check_array,
+    check_numpy_float_dtype,
+    check_positive,
+    check_rng,
+)
 
 
 class Linear:
@@ -29,7 +34,9 @@ class Linear:
     After ``backward``, ``self.grads`` holds ``"weight"`` and ``"bias"`` gradients.
     """
 
-    def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float64):
+    def __init__(
+        self, in_features, out_features, bias=True, rng=None, dtype=np.float64
+    ):
         self.in_features = check_positive(in_features, "in_features", integer=True)
         self.out_features = check_positive(out_features, "out_features", integer=True)
         if not isinstance(bias, (bool, np.bool_)):
@@ -37,8 +44,14 @@ class Linear:
         rng = check_rng(rng)
         dtype = check_numpy_float_dtype(dtype)
         bound = 1.0 / math.sqrt(self.in_features)
-        self.weight = rng.uniform(-bound, bound, size=(self.out_features, self.in_features)).astype(dtype)
-        self.bias = rng.uniform(-bound, bound, size=(self.out_features,)).astype(dtype) if bias else None
+        self.weight = rng.uniform(
+            -bound, bound, size=(self.out_features, self.in_features)
+        ).astype(dtype)
+        self.bias = (
+            rng.uniform(-bound, bound, size=(self.out_features,)).astype(dtype)
+            if bias
+            else None
+        )
         self.grads = {}
         self._x = None  # the input saved by forward for backward
 
@@ -53,8 +66,10 @@ class Linear:
         """x: (N, in_features) -> (N, out_features). Saves ``x`` for ``backward``."""
         check_array(x, "x", ndim=2, framework="numpy")
         if x.shape[1] != self.in_features:
-            raise ValueError(f"{self!r} expects input of shape (N, {self.in_features}), "
-                             f"got shape {tuple(x.shape)}")
+            raise ValueError(
+                f"{self!r} expects input of shape (N, {self.in_features}), "
+                f"got shape {tuple(x.shape)}"
+            )
         self._x = x
         out = x @ self.weight.T
         if self.bias is not None:
@@ -73,7 +88,9 @@ class Linear:
         check_array(dout, "dout", ndim=2, framework="numpy")
         expected = (self._x.shape[0], self.out_features)
         if dout.shape != expected:
-            raise ValueError(f"{self!r}: dout must have the output's shape {expected}, got {tuple(dout.shape)}")
+            raise ValueError(
+                f"{self!r}: dout must have the output's shape {expected}, got {tuple(dout.shape)}"
+            )
         self.grads["weight"] = dout.T @ self._x
         if self.bias is not None:
             self.grads["bias"] = dout.sum(axis=0)
@@ -96,16 +113,22 @@ class Linear:
         """
         expected = self.parameters()
         if set(state) != set(expected):
-            raise KeyError(f"state must have exactly the keys {sorted(expected)}, got {sorted(state)}")
+            raise KeyError(
+                f"state must have exactly the keys {sorted(expected)}, got {sorted(state)}"
+            )
         for name, current in expected.items():
             value = state[name]
             if hasattr(value, "detach"):
                 value = value.detach().cpu().numpy()
             value = np.array(value, dtype=current.dtype)
             if value.shape != current.shape:
-                raise ValueError(f"{name} must have shape {current.shape}, got {value.shape}")
+                raise ValueError(
+                    f"{name} must have shape {current.shape}, got {value.shape}"
+                )
             current[...] = value
 
     def __repr__(self):
-        return (f"{type(self).__name__}(in_features={self.in_features}, "
-                f"out_features={self.out_features}, bias={self.bias is not None})")
+        return (
+            f"{type(self).__name__}(in_features={self.in_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None})"
+        )

@@ -55,8 +55,10 @@ def mse_gradient(model, X, y):
     check_regression_data(X, y, framework="numpy")
     residual = model(X) - y
     n = len(y)
-    return {"weight": (2.0 / n) * (residual @ X)[None, :],
-            "bias": np.array([(2.0 / n) * residual.sum()])}
+    return {
+        "weight": (2.0 / n) * (residual @ X)[None, :],
+        "bias": np.array([(2.0 / n) * residual.sum()]),
+    }
 
 
 def fit_closed_form(X, y):
@@ -106,14 +108,27 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0, record_path=False
             rate is too large); the error's ``history`` holds the curve so far.
     """
     check_regression_data(X, y, framework="numpy")
-    return optim.minibatch_sgd(model, X, y, _loss, mse_gradient, lr, epochs, batch_size, seed, record_path,
-                               lower_bound=0.0)
+    return optim.minibatch_sgd(
+        model,
+        X,
+        y,
+        _loss,
+        mse_gradient,
+        lr,
+        epochs,
+        batch_size,
+        seed,
+        record_path,
+        lower_bound=0.0,
+    )
 
 
 def gradient_descent(model, X, y, lr, epochs, record_path=False):
     """Full-batch gradient descent: one step per epoch on all of (X, y). See ``minibatch_sgd``."""
     check_regression_data(X, y, framework="numpy")
-    return minibatch_sgd(model, X, y, lr, epochs, batch_size=len(X), record_path=record_path)
+    return minibatch_sgd(
+        model, X, y, lr, epochs, batch_size=len(X), record_path=record_path
+    )
 
 
 def mse_surface(X, y, weights, biases):
@@ -124,10 +139,14 @@ def mse_surface(X, y, weights, biases):
     """
     check_regression_data(X, y, framework="numpy")
     if X.shape[1] != 1:
-        raise ValueError(f"mse_surface draws one-feature models: X must have shape (N, 1), got {X.shape}")
+        raise ValueError(
+            f"mse_surface draws one-feature models: X must have shape (N, 1), got {X.shape}"
+        )
     weights = check_array(np.asarray(weights, dtype=float), "weights", ndim=1)
     biases = check_array(np.asarray(biases, dtype=float), "biases", ndim=1)
-    pred = X[:, 0][None, None, :] * weights[None, :, None] + biases[:, None, None]  # (B, W, N)
+    pred = (
+        X[:, 0][None, None, :] * weights[None, :, None] + biases[:, None, None]
+    )  # (B, W, N)
     return np.mean((pred - y) ** 2, axis=-1)
 
 

@@ -9,8 +9,14 @@ Parameters are kept like ``torch.nn.Linear(D, 1)``: ``weight`` (1, D), ``bias`` 
 
 import numpy as np
 
-from helpers.checks import check_array, check_binary_targets, check_number, check_positive, check_same_length, \
-    check_two_classes_present
+from helpers.checks import (
+    check_array,
+    check_binary_targets,
+    check_number,
+    check_positive,
+    check_same_length,
+    check_two_classes_present,
+)
 from helpers.numpy_nn import optim
 from helpers.numpy_nn.activations import sigmoid
 from helpers.numpy_nn.linear import Linear
@@ -90,14 +96,28 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0, record_path=False
     check_classification_data(X, y)
     check_two_classes_present(y)
     check_positive(batch_size, "batch_size", integer=True)
-    return optim.minibatch_sgd(model, X, y, _loss, bce_gradient, lr, epochs, batch_size, seed,
-                               record_path, metrics={"accuracy": accuracy_metric}, lower_bound=0.0)
+    return optim.minibatch_sgd(
+        model,
+        X,
+        y,
+        _loss,
+        bce_gradient,
+        lr,
+        epochs,
+        batch_size,
+        seed,
+        record_path,
+        metrics={"accuracy": accuracy_metric},
+        lower_bound=0.0,
+    )
 
 
 def gradient_descent(model, X, y, lr, epochs, record_path=False):
     """Full-batch gradient descent; see ``minibatch_sgd``."""
     check_classification_data(X, y)
-    return minibatch_sgd(model, X, y, lr, epochs, batch_size=len(X), record_path=record_path)
+    return minibatch_sgd(
+        model, X, y, lr, epochs, batch_size=len(X), record_path=record_path
+    )
 
 
 def _loss(model, X, y):

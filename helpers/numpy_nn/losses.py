@@ -16,8 +16,14 @@ Cross-entropy from logits Z (N, K) and labels y (or one-hot rows T):
 
 import numpy as np
 
-from helpers.checks import check_array, check_integer, check_labels, check_probabilities, check_probability_rows, \
-    check_same_shape
+from helpers.checks import (
+    check_array,
+    check_integer,
+    check_labels,
+    check_probabilities,
+    check_probability_rows,
+    check_same_shape,
+)
 from helpers.numpy_nn.activations import log_softmax, sigmoid, softmax
 
 
@@ -38,7 +44,9 @@ def mse_loss_backward(pred, target):
     check_array(pred, "pred", framework="numpy")
     check_array(target, "target", framework="numpy")
     check_same_shape(pred, "pred", target, "target")
-    return (2.0 * (pred - target) / pred.size).astype(pred.dtype, copy=False)  # float32 stays float32
+    return (2.0 * (pred - target) / pred.size).astype(
+        pred.dtype, copy=False
+    )  # float32 stays float32
 
 
 def binary_cross_entropy(probs, targets):
@@ -63,7 +71,9 @@ def binary_cross_entropy_with_logits(logits, targets):
     """
     check_array(logits, "logits", framework="numpy")
     targets = _check_binary_targets(targets, logits, "logits")
-    loss = np.maximum(logits, 0.0) - targets * logits + np.log1p(np.exp(-np.abs(logits)))
+    loss = (
+        np.maximum(logits, 0.0) - targets * logits + np.log1p(np.exp(-np.abs(logits)))
+    )
     return float(np.mean(loss))
 
 
@@ -71,7 +81,9 @@ def binary_cross_entropy_with_logits_backward(logits, targets):
     """Gradient of ``binary_cross_entropy_with_logits`` w.r.t. the logits: (sigmoid(z) - t) / N."""
     check_array(logits, "logits", framework="numpy")
     targets = _check_binary_targets(targets, logits, "logits")
-    return (sigmoid(logits) - targets) / logits.size  # targets were cast to logits' dtype
+    return (
+        sigmoid(logits) - targets
+    ) / logits.size  # targets were cast to logits' dtype
 
 
 def one_hot(labels, num_classes):
@@ -99,7 +111,9 @@ def cross_entropy_backward(logits, targets):
     """Gradient of ``cross_entropy`` w.r.t. the logits: (softmax(Z) - T) / N, shape (N, K)."""
     check_array(logits, "logits", ndim=2, framework="numpy")
     targets = _target_rows(targets, logits)
-    return (softmax(logits) - targets) / len(logits)  # targets were cast to logits' dtype
+    return (softmax(logits) - targets) / len(
+        logits
+    )  # targets were cast to logits' dtype
 
 
 def _check_binary_targets(targets, like, like_name):
@@ -117,8 +131,10 @@ def _target_rows(targets, logits):
     if targets.ndim == 1:
         check_labels(targets, "targets", num_classes=k)
         if len(targets) != n:
-            raise ValueError(f"targets must hold one label per row of logits: logits has shape {logits.shape}, "
-                             f"targets has shape {targets.shape}")
+            raise ValueError(
+                f"targets must hold one label per row of logits: logits has shape {logits.shape}, "
+                f"targets has shape {targets.shape}"
+            )
         return one_hot(targets, k).astype(logits.dtype)
     check_same_shape(logits, "logits", targets, "targets")
     check_probability_rows(targets, "targets")

@@ -14,7 +14,13 @@ positive when its score >= the threshold.
 
 import numpy as np
 
-from helpers.checks import check_array, check_choice, check_integer, check_labels, check_same_length
+from helpers.checks import (
+    check_array,
+    check_choice,
+    check_integer,
+    check_labels,
+    check_same_length,
+)
 
 AVERAGES = ("binary", "macro", "micro", "weighted")
 
@@ -55,12 +61,16 @@ def _check_average(y_true, y_pred, average, positive):
     check_choice(average, "average", AVERAGES)
     positive = check_integer(positive, "positive", minimum=0)
     if positive > 1:
-        raise ValueError(f"positive must be 0 or 1 (the class scored by average='binary'), got {positive}")
+        raise ValueError(
+            f"positive must be 0 or 1 (the class scored by average='binary'), got {positive}"
+        )
     C = confusion_matrix(y_true, y_pred)
     if average == "binary":
         if C.shape[0] > 2:
-            raise ValueError(f"average='binary' needs labels 0 and 1, got {C.shape[0]} classes; "
-                             f"use average='macro', 'micro' or 'weighted'")
+            raise ValueError(
+                f"average='binary' needs labels 0 and 1, got {C.shape[0]} classes; "
+                f"use average='macro', 'micro' or 'weighted'"
+            )
         C = np.pad(C, ((0, 2 - C.shape[0]), (0, 2 - C.shape[0])))
     return C, positive
 
@@ -79,14 +89,22 @@ def _precision_recall_f1(y_true, y_pred, average, positive):
     if average == "binary":
         classes = [positive]
     else:
-        classes = np.flatnonzero(predicted + actual > 0)  # the labels present in y_true or y_pred
+        classes = np.flatnonzero(
+            predicted + actual > 0
+        )  # the labels present in y_true or y_pred
     tp, predicted, actual = tp[classes], predicted[classes], actual[classes]
     if average == "micro":
-        tp, predicted, actual = tp.sum(keepdims=True), predicted.sum(keepdims=True), actual.sum(keepdims=True)
+        tp, predicted, actual = (
+            tp.sum(keepdims=True),
+            predicted.sum(keepdims=True),
+            actual.sum(keepdims=True),
+        )
     p, r = _safe_divide(tp, predicted), _safe_divide(tp, actual)
     f1 = _safe_divide(2 * p * r, p + r)
     weights = actual if average == "weighted" else np.ones_like(tp)
-    return tuple(float(np.sum(score * weights) / np.sum(weights)) for score in (p, r, f1))
+    return tuple(
+        float(np.sum(score * weights) / np.sum(weights)) for score in (p, r, f1)
+    )
 
 
 def _safe_divide(num, den):
@@ -132,9 +150,15 @@ def roc_curve(y_true, scores):
     tp, fp, thresholds = _counts_by_threshold(y_true, scores)
     positives, negatives = tp[-1], fp[-1]
     if positives == 0 or negatives == 0:
-        raise ValueError("roc_curve needs both classes in y_true, got only class "
-                         f"{int(y_true[0])}: one of the rates would divide by zero")
-    return np.r_[0.0, fp / negatives], np.r_[0.0, tp / positives], np.r_[np.inf, thresholds]
+        raise ValueError(
+            "roc_curve needs both classes in y_true, got only class "
+            f"{int(y_true[0])}: one of the rates would divide by zero"
+        )
+    return (
+        np.r_[0.0, fp / negatives],
+        np.r_[0.0, tp / positives],
+        np.r_[np.inf, thresholds],
+    )
 
 
 def precision_recall_curve(y_true, scores):
@@ -144,7 +168,9 @@ def precision_recall_curve(y_true, scores):
     """
     tp, fp, thresholds = _counts_by_threshold(y_true, scores)
     if tp[-1] == 0:
-        raise ValueError("precision_recall_curve needs at least one positive example in y_true")
+        raise ValueError(
+            "precision_recall_curve needs at least one positive example in y_true"
+        )
     return tp / (tp + fp), tp / tp[-1], thresholds
 
 

@@ -38,17 +38,33 @@ def sgd_step(parameters, grads, lr):
     """
     lr = check_positive(lr, "lr")
     if set(grads) != set(parameters):
-        raise KeyError(f"grads must have exactly the parameters' names {sorted(parameters)}, got {sorted(grads)}")
+        raise KeyError(
+            f"grads must have exactly the parameters' names {sorted(parameters)}, got {sorted(grads)}"
+        )
     for name, value in parameters.items():
         check_array(grads[name], f"the gradient of {name}", framework="numpy")
         if grads[name].shape != value.shape:
-            raise ValueError(f"gradient of {name} has shape {grads[name].shape}, "
-                             f"but the parameter has shape {value.shape}")
+            raise ValueError(
+                f"gradient of {name} has shape {grads[name].shape}, "
+                f"but the parameter has shape {value.shape}"
+            )
         value -= lr * grads[name]
 
 
-def minibatch_sgd(model, X, y, loss_fn, gradient_fn, lr, epochs, batch_size, seed=0,
-                  record_path=False, metrics=None, lower_bound=None):
+def minibatch_sgd(
+    model,
+    X,
+    y,
+    loss_fn,
+    gradient_fn,
+    lr,
+    epochs,
+    batch_size,
+    seed=0,
+    record_path=False,
+    metrics=None,
+    lower_bound=None,
+):
     """Train ``model`` in place; return a ``History``.
 
     Args:
@@ -84,7 +100,10 @@ def minibatch_sgd(model, X, y, loss_fn, gradient_fn, lr, epochs, batch_size, see
     history = History()
 
     def log_epoch():
-        history.log(loss=loss_fn(model, X, y), **{name: fn(model, X, y) for name, fn in (metrics or {}).items()})
+        history.log(
+            loss=loss_fn(model, X, y),
+            **{name: fn(model, X, y) for name, fn in (metrics or {}).items()},
+        )
 
     log_epoch()
     initial_loss = history["loss"][0]
@@ -102,14 +121,22 @@ def minibatch_sgd(model, X, y, loss_fn, gradient_fn, lr, epochs, batch_size, see
             if record_path:
                 log_parameters(history, model)
         log_epoch()
-        check_not_diverged(history.last("loss"), initial_loss, f"{step} (end of epoch {epoch})", lr, history,
-                           lower_bound)
+        check_not_diverged(
+            history.last("loss"),
+            initial_loss,
+            f"{step} (end of epoch {epoch})",
+            lr,
+            history,
+            lower_bound,
+        )
     return history
 
 
 def log_parameters(history, model):
     """Log ``bias`` and ``weight_0``, ``weight_1``, ... of a one-output model."""
-    history.log(bias=model.bias[0], **{f"weight_{i}": w for i, w in enumerate(model.weight[0])})
+    history.log(
+        bias=model.bias[0], **{f"weight_{i}": w for i, w in enumerate(model.weight[0])}
+    )
 
 
 # ------------------------------------------------------- optimisers as in torch.optim

@@ -9,7 +9,12 @@ Parameters are kept like ``torch.nn.Linear(D, K)``: ``weight`` (K, D), ``bias`` 
 
 import numpy as np
 
-from helpers.checks import check_array, check_labels, check_same_length, check_two_classes_present
+from helpers.checks import (
+    check_array,
+    check_labels,
+    check_same_length,
+    check_two_classes_present,
+)
 from helpers.numpy_nn import optim
 from helpers.numpy_nn.activations import softmax
 from helpers.numpy_nn.linear import Linear
@@ -81,8 +86,19 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0):
     """
     check_multiclass_data(X, y, model.num_classes)
     check_two_classes_present(y)
-    return optim.minibatch_sgd(model, X, y, _loss, cross_entropy_gradient, lr, epochs, batch_size, seed,
-                               metrics={"accuracy": accuracy_metric}, lower_bound=0.0)
+    return optim.minibatch_sgd(
+        model,
+        X,
+        y,
+        _loss,
+        cross_entropy_gradient,
+        lr,
+        epochs,
+        batch_size,
+        seed,
+        metrics={"accuracy": accuracy_metric},
+        lower_bound=0.0,
+    )
 
 
 def _loss(model, X, y):

@@ -20,7 +20,13 @@ import math
 
 import numpy as np
 
-from helpers.checks import check_array, check_choice, check_labels, check_layer_sizes, check_positive
+from helpers.checks import (
+    check_array,
+    check_choice,
+    check_labels,
+    check_layer_sizes,
+    check_positive,
+)
 from helpers.numpy_nn.autograd import Tensor
 
 __all__ = ["TensorLinear", "TensorMLP", "tensor_cross_entropy"]
@@ -33,9 +39,13 @@ def _as_input(x, name, in_features):
     else:
         data = check_array(x, name, ndim=2)
         if not isinstance(data, np.ndarray):
-            raise TypeError(f"{name} must be a NumPy array or a Tensor, got {type(x).__name__}")
+            raise TypeError(
+                f"{name} must be a NumPy array or a Tensor, got {type(x).__name__}"
+            )
     if data.ndim != 2 or data.shape[1] != in_features:
-        raise ValueError(f"{name} must have shape (N, {in_features}), got shape {tuple(data.shape)}")
+        raise ValueError(
+            f"{name} must have shape (N, {in_features}), got shape {tuple(data.shape)}"
+        )
     return x if isinstance(x, Tensor) else Tensor(data)
 
 
@@ -57,15 +67,24 @@ class TensorLinear:
         self.out_features = check_positive(out_features, "out_features", integer=True)
         rng = np.random.default_rng(0) if rng is None else rng
         if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+            raise TypeError(
+                f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
+            )
         bound = 1.0 / math.sqrt(self.in_features)
-        self.weight = Tensor(rng.uniform(-bound, bound, size=(self.out_features, self.in_features)), label="weight")
-        self.bias = Tensor(rng.uniform(-bound, bound, size=(self.out_features,)), label="bias")
+        self.weight = Tensor(
+            rng.uniform(-bound, bound, size=(self.out_features, self.in_features)),
+            label="weight",
+        )
+        self.bias = Tensor(
+            rng.uniform(-bound, bound, size=(self.out_features,)), label="bias"
+        )
 
     def __call__(self, x):
         """x: (N, in_features) array or Tensor -> (N, out_features) Tensor."""
         x = _as_input(x, "x", self.in_features)
-        return x @ self.weight.T + self.bias     # the (M,) bias is broadcast over the N rows
+        return (
+            x @ self.weight.T + self.bias
+        )  # the (M,) bias is broadcast over the N rows
 
     def named_parameters(self):
         """``[("weight", (M, D) Tensor), ("bias", (M,) Tensor)]``."""
@@ -100,7 +119,10 @@ class TensorMLP:
         self.activation = check_choice(activation, "activation", self.ACTIVATIONS)
         rng = np.random.default_rng(0) if rng is None else rng
         self.sizes = sizes
-        self.layers = [TensorLinear(d_in, d_out, rng=rng) for d_in, d_out in zip(sizes[:-1], sizes[1:])]
+        self.layers = [
+            TensorLinear(d_in, d_out, rng=rng)
+            for d_in, d_out in zip(sizes[:-1], sizes[1:])
+        ]
 
     def __call__(self, x):
         """x: (N, sizes[0]) array or Tensor -> logits: (N, sizes[-1]) Tensor."""
@@ -112,8 +134,11 @@ class TensorMLP:
 
     def named_parameters(self):
         """``[("0.weight", Tensor), ("0.bias", Tensor), ("2.weight", Tensor), ...]``, input side first."""
-        return [(f"{2 * i}.{name}", tensor) for i, layer in enumerate(self.layers)
-                for name, tensor in layer.named_parameters()]
+        return [
+            (f"{2 * i}.{name}", tensor)
+            for i, layer in enumerate(self.layers)
+            for name, tensor in layer.named_parameters()
+        ]
 
     def parameters(self):
         """Every learnable Tensor, in the order of ``named_parameters``."""
@@ -132,14 +157,18 @@ class TensorMLP:
         """Set the parameters from arrays or torch tensors by name (e.g. a torch model's state_dict)."""
         expected = dict(self.named_parameters())
         if set(state) != set(expected):
-            raise KeyError(f"state must have exactly the keys {sorted(expected)}, got {sorted(state)}")
+            raise KeyError(
+                f"state must have exactly the keys {sorted(expected)}, got {sorted(state)}"
+            )
         for name, tensor in expected.items():
             value = state[name]
             if hasattr(value, "detach"):
                 value = value.detach().cpu().numpy()
             value = np.array(value, dtype=np.float64)
             if value.shape != tensor.shape:
-                raise ValueError(f"state[{name!r}] must have shape {tensor.shape}, got {value.shape}")
+                raise ValueError(
+                    f"state[{name!r}] must have shape {tensor.shape}, got {value.shape}"
+                )
             tensor.data = value
             tensor.zero_grad()
 
@@ -168,7 +197,9 @@ def tensor_cross_entropy(logits, y):
     check_labels(y, "y", num_classes=k, framework="numpy")
     if len(y) != n:
         raise ValueError(f"y must have one label per row of logits ({n}), got {len(y)}")
-    shifted = logits - logits.data.max(axis=1, keepdims=True)          # (N, K), a constant shift per row
-    one_hot = np.eye(k)[np.asarray(y)]                                 # (N, K)
-    log_sum_exp = shifted.exp().sum(axis=1).log()                      # (N,)
+    shifted = logits - logits.data.max(
+        axis=1, keepdims=True
+    )  # (N, K), a constant shift per row
+    one_hot = np.eye(k)[np.asarray(y)]  # (N, K)
+    log_sum_exp = shifted.exp().sum(axis=1).log()  # (N,)
     return (log_sum_exp - (shifted * one_hot).sum(axis=1)).mean()

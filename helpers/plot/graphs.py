@@ -1,6 +1,5 @@
 """Drawings of the computational graphs built by ``helpers.numpy_nn.autograd`` (chapter 3)."""
 
-
 import numpy as np
 
 from helpers.plot.style import _new_ax
@@ -47,8 +46,16 @@ def _node_text(node, show_values, show_grads, fmt, hidden):
     return "\n".join(lines)
 
 
-def plot_computation_graph(root, ax=None, show_values=True, show_grads=True, fmt=".4g", hide_constants=True,
-                           fontsize=9, title="Computational graph"):
+def plot_computation_graph(
+    root,
+    ax=None,
+    show_values=True,
+    show_grads=True,
+    fmt=".4g",
+    hide_constants=True,
+    fontsize=9,
+    title="Computational graph",
+):
     """Draw the computational graph behind an autograd ``Tensor``: inputs on the left, ``root`` on the right.
 
     Every node is a box. An input (a leaf) shows its label; an operation shows its symbol
@@ -73,12 +80,18 @@ def plot_computation_graph(root, ax=None, show_values=True, show_grads=True, fmt
 
     for attribute in ("data", "grad", "_parents", "_op", "label"):
         if not hasattr(root, attribute):
-            raise TypeError(f"root must be an autograd Tensor (with data, grad, label, _op and _parents), "
-                            f"got {type(root).__name__} without {attribute!r}")
+            raise TypeError(
+                f"root must be an autograd Tensor (with data, grad, label, _op and _parents), "
+                f"got {type(root).__name__} without {attribute!r}"
+            )
     order = topological_order(root)
     hidden = set()
     if hide_constants:
-        hidden = {id(n) for n in order if not n._parents and not n.label and n.data.size == 1 and n is not root}
+        hidden = {
+            id(n)
+            for n in order
+            if not n._parents and not n.label and n.data.size == 1 and n is not root
+        }
     drawn = [n for n in order if id(n) not in hidden]
     level, consumers, index = _graph_levels(order)
 
@@ -90,30 +103,60 @@ def plot_computation_graph(root, ax=None, show_values=True, show_grads=True, fmt
     row = {}
     for col in sorted(columns, reverse=True):
         nodes = columns[col]
-        wanted = {id(n): np.mean([row[id(c)] for c in consumers[id(n)] if id(c) in row] or [0.0]) for n in nodes}
+        wanted = {
+            id(n): np.mean(
+                [row[id(c)] for c in consumers[id(n)] if id(c) in row] or [0.0]
+            )
+            for n in nodes
+        }
         nodes.sort(key=lambda n: (wanted[id(n)], index[id(n)]))
         centre = np.mean(list(wanted.values()))
         for i, n in enumerate(nodes):
             row[id(n)] = centre + (i - (len(nodes) - 1) / 2)
     x_of = {id(n): 1.6 * level[id(n)] for n in drawn}
 
-    n_columns, n_rows = max(level.values()) + 1, max(len(nodes) for nodes in columns.values())
+    n_columns, n_rows = (
+        max(level.values()) + 1,
+        max(len(nodes) for nodes in columns.values()),
+    )
     ax = _new_ax(ax, figsize=(max(6.0, 1.3 * n_columns), max(2.5, 1.0 * n_rows + 1)))
     box = {"boxstyle": "round,pad=0.35", "linewidth": 1.0}
     texts = {}
     for node in drawn:
-        face = "#DCEBF5" if not node._parents else ("#FBE3C2" if node is root else "#EFEFEF")
-        texts[id(node)] = ax.text(x_of[id(node)], -row[id(node)],
-                                  _node_text(node, show_values, show_grads, fmt, hidden), ha="center", va="center",
-                                  fontsize=fontsize, zorder=3, bbox={**box, "facecolor": face, "edgecolor": "0.45"})
+        face = (
+            "#DCEBF5"
+            if not node._parents
+            else ("#FBE3C2" if node is root else "#EFEFEF")
+        )
+        texts[id(node)] = ax.text(
+            x_of[id(node)],
+            -row[id(node)],
+            _node_text(node, show_values, show_grads, fmt, hidden),
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            zorder=3,
+            bbox={**box, "facecolor": face, "edgecolor": "0.45"},
+        )
     for node in drawn:
         for parent in node._parents:
             if id(parent) in hidden:
                 continue
-            ax.annotate("", xy=(0.0, 0.5), xycoords=texts[id(node)], xytext=(1.0, 0.5),
-                        textcoords=texts[id(parent)],
-                        arrowprops={"arrowstyle": "->", "color": "0.35", "linewidth": 1.0,
-                                    "shrinkA": 6, "shrinkB": 6}, zorder=1)
+            ax.annotate(
+                "",
+                xy=(0.0, 0.5),
+                xycoords=texts[id(node)],
+                xytext=(1.0, 0.5),
+                textcoords=texts[id(parent)],
+                arrowprops={
+                    "arrowstyle": "->",
+                    "color": "0.35",
+                    "linewidth": 1.0,
+                    "shrinkA": 6,
+                    "shrinkB": 6,
+                },
+                zorder=1,
+            )
     xs = [x_of[id(n)] for n in drawn]
     ys = [-row[id(n)] for n in drawn]
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)

@@ -16,14 +16,24 @@ def _predict(fit, x_grid, X, name):
         return x_grid[:, 0], np.asarray(pred, dtype=float).reshape(-1)
     pred = np.asarray(fit, dtype=float)
     if pred.shape != (len(X),):
-        raise ValueError(f"{name}: predictions must have shape ({len(X)},), one per example, "
-                         f"got {pred.shape}")
+        raise ValueError(
+            f"{name}: predictions must have shape ({len(X)},), one per example, "
+            f"got {pred.shape}"
+        )
     order = np.argsort(X[:, 0])
     return X[order, 0], pred[order]
 
 
-def plot_regression_fit(X, y, *fits, labels=None, ax=None, xlabel="x", ylabel="y",
-                        title="Data and fitted lines"):
+def plot_regression_fit(
+    X,
+    y,
+    *fits,
+    labels=None,
+    ax=None,
+    xlabel="x",
+    ylabel="y",
+    title="Data and fitted lines",
+):
     """Scatter one-feature data and draw one or more fitted models over it.
 
     Args:
@@ -38,12 +48,16 @@ def plot_regression_fit(X, y, *fits, labels=None, ax=None, xlabel="x", ylabel="y
     """
     check_regression_data(X, y)
     if X.shape[1] != 1:
-        raise ValueError(f"plot_regression_fit draws one-feature data: X must have shape (N, 1), "
-                         f"got {X.shape}")
+        raise ValueError(
+            f"plot_regression_fit draws one-feature data: X must have shape (N, 1), "
+            f"got {X.shape}"
+        )
     if labels is None:
         labels = [f"fit {i + 1}" for i in range(len(fits))]
     elif isinstance(labels, str) or len(labels) != len(fits):
-        raise ValueError(f"labels must be a list with one label per fit ({len(fits)}), got {labels!r}")
+        raise ValueError(
+            f"labels must be a list with one label per fit ({len(fits)}), got {labels!r}"
+        )
     ax = _new_ax(ax)
     ax.scatter(X[:, 0], y, s=14, color="0.45", alpha=0.6, label="data", zorder=2)
     x_grid = np.linspace(X[:, 0].min(), X[:, 0].max(), 100)[:, None]
@@ -61,15 +75,28 @@ def path_of(history):
     Accepts a ``History`` (or any mapping) with ``"weight_0"`` and ``"bias"`` entries.
     """
     if not all(key in history for key in ("weight_0", "bias")):
-        raise ValueError("a path needs 'weight_0' and 'bias' entries: train with record_path=True "
-                         "(e.g. gradient_descent(model, X, y, lr, epochs, record_path=True))")
-    return np.asarray(history["weight_0"], dtype=float), np.asarray(history["bias"], dtype=float)
+        raise ValueError(
+            "a path needs 'weight_0' and 'bias' entries: train with record_path=True "
+            "(e.g. gradient_descent(model, X, y, lr, epochs, record_path=True))"
+        )
+    return np.asarray(history["weight_0"], dtype=float), np.asarray(
+        history["bias"], dtype=float
+    )
 
 
-
-
-def plot_loss_contours(X, y, paths=None, ax=None, weights=None, biases=None, levels=14, grid_size=150,
-                       show_optimum=True, equal_aspect=True, title="Loss surface and paths"):
+def plot_loss_contours(
+    X,
+    y,
+    paths=None,
+    ax=None,
+    weights=None,
+    biases=None,
+    levels=14,
+    grid_size=150,
+    show_optimum=True,
+    equal_aspect=True,
+    title="Loss surface and paths",
+):
     """Contours of the MSE of a one-feature model over (weight, bias), with optimisation paths.
 
     Args:
@@ -95,8 +122,10 @@ def plot_loss_contours(X, y, paths=None, ax=None, weights=None, biases=None, lev
 
     check_regression_data(X, y)
     if X.shape[1] != 1:
-        raise ValueError(f"plot_loss_contours draws one-feature models: X must have shape (N, 1), "
-                         f"got {X.shape}")
+        raise ValueError(
+            f"plot_loss_contours draws one-feature models: X must have shape (N, 1), "
+            f"got {X.shape}"
+        )
     levels = check_positive(levels, "levels", integer=True)
     grid_size = check_positive(grid_size, "grid_size", integer=True)
     if paths is None:
@@ -117,13 +146,15 @@ def plot_loss_contours(X, y, paths=None, ax=None, weights=None, biases=None, lev
             reach = 1.5 * np.hypot(w[0] - w_star, b[0] - b_star) + 1e-12
             far = np.flatnonzero(np.hypot(w - w_star, b - b_star) > reach)
             cut = far[0] if len(far) else len(w)
-            tracks[label] = (w[:cut + 1], b[:cut + 1])
+            tracks[label] = (w[: cut + 1], b[: cut + 1])
             near_w.append(w[:cut])
             near_b.append(b[:cut])
     near_w, near_b = np.concatenate(near_w), np.concatenate(near_b)
     w_lo, w_hi = _view_range(w_star, near_w, weights)
     b_lo, b_hi = _view_range(b_star, near_b, biases)
-    if equal_aspect and weights is None and biases is None:  # square the view around the optimum
+    if (
+        equal_aspect and weights is None and biases is None
+    ):  # square the view around the optimum
         half = max(w_hi - w_lo, b_hi - b_lo) / 2
         w_mid, b_mid = (w_lo + w_hi) / 2, (b_lo + b_hi) / 2
         w_lo, w_hi, b_lo, b_hi = w_mid - half, w_mid + half, b_mid - half, b_mid + half
@@ -133,22 +164,53 @@ def plot_loss_contours(X, y, paths=None, ax=None, weights=None, biases=None, lev
     floor = losses.min()
     excess = np.geomspace(1e-3, 1.0, levels) * (losses.max() - floor) + floor
     ax = _new_ax(ax)
-    ax.contourf(ws, bs, losses, levels=np.concatenate([[floor - 1e-12], excess]), cmap="Greys_r",
-                alpha=0.25)
+    ax.contourf(
+        ws,
+        bs,
+        losses,
+        levels=np.concatenate([[floor - 1e-12], excess]),
+        cmap="Greys_r",
+        alpha=0.25,
+    )
     ax.contour(ws, bs, losses, levels=excess, colors="0.45", linewidths=0.7)
 
     for i, (label, (w, b)) in enumerate(tracks.items()):
         color = COLORS[i % len(COLORS)]
-        short = len(w) <= 60  # mark every step of a short path; draw long (noisy) ones thinner
-        ax.plot(w, b, color=color, marker="." if short else None, markersize=4,
-                linewidth=1.4 if short else 0.8, alpha=1.0 if short else 0.75,
-                label="path" if label is None else str(label))
-        ax.plot(w[:1], b[:1], "o", markerfacecolor="white", markeredgecolor=color, markersize=7, mew=1.5)
+        short = (
+            len(w) <= 60
+        )  # mark every step of a short path; draw long (noisy) ones thinner
+        ax.plot(
+            w,
+            b,
+            color=color,
+            marker="." if short else None,
+            markersize=4,
+            linewidth=1.4 if short else 0.8,
+            alpha=1.0 if short else 0.75,
+            label="path" if label is None else str(label),
+        )
+        ax.plot(
+            w[:1],
+            b[:1],
+            "o",
+            markerfacecolor="white",
+            markeredgecolor=color,
+            markersize=7,
+            mew=1.5,
+        )
         finite = np.isfinite(w) & np.isfinite(b)
         if finite.any():
             ax.plot(w[finite][-1:], b[finite][-1:], "s", color=color, markersize=5)
     if show_optimum:
-        ax.plot([w_star], [b_star], "*", color="black", markersize=13, label="least squares", zorder=5)
+        ax.plot(
+            [w_star],
+            [b_star],
+            "*",
+            color="black",
+            markersize=13,
+            label="least squares",
+            zorder=5,
+        )
     ax.set_xlim(w_lo, w_hi)
     ax.set_ylim(b_lo, b_hi)
     if equal_aspect:

@@ -4,7 +4,6 @@ The colours are the Okabe-Ito palette, which stays distinguishable for readers
 with the common forms of colour blindness and in greyscale print.
 """
 
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -25,7 +24,10 @@ PALETTE = {
     "yellow": "#F0E442",
     "black": "#000000",
 }
-COLORS = [PALETTE[name] for name in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
+COLORS = [
+    PALETTE[name]
+    for name in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")
+]
 
 
 def use_book_style():
@@ -34,34 +36,38 @@ def use_book_style():
     Call it once after the imports of a notebook; it changes ``matplotlib.rcParams``
     for the rest of the session. Returns nothing.
     """
-    mpl.rcParams.update({
-        "axes.prop_cycle": cycler(color=COLORS),
-        "figure.figsize": (6.4, 4.0),
-        "figure.dpi": 100,
-        "savefig.dpi": 150,
-        "savefig.bbox": "tight",
-        "figure.constrained_layout.use": True,
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "axes.titleweight": "bold",
-        "axes.labelsize": 10,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "grid.linewidth": 0.6,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "legend.frameon": False,
-        "legend.fontsize": 9,
-        "lines.linewidth": 1.8,
-        "image.cmap": "viridis",
-    })
+    mpl.rcParams.update(
+        {
+            "axes.prop_cycle": cycler(color=COLORS),
+            "figure.figsize": (6.4, 4.0),
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "savefig.bbox": "tight",
+            "figure.constrained_layout.use": True,
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 10,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "grid.linewidth": 0.6,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            "legend.fontsize": 9,
+            "lines.linewidth": 1.8,
+            "image.cmap": "viridis",
+        }
+    )
 
 
 def _new_ax(ax, figsize=None):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     elif not isinstance(ax, mpl.axes.Axes):
-        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+        raise TypeError(
+            f"ax must be a matplotlib Axes or None, got {type(ax).__name__}"
+        )
     return ax
 
 
@@ -126,23 +132,38 @@ def check_figure(fig_or_ax):
     """
     fig = fig_or_ax.figure if isinstance(fig_or_ax, mpl.axes.Axes) else fig_or_ax
     if not isinstance(fig, mpl.figure.Figure):
-        raise TypeError(f"expected a matplotlib Figure or Axes, got {type(fig_or_ax).__name__}")
+        raise TypeError(
+            f"expected a matplotlib Figure or Axes, got {type(fig_or_ax).__name__}"
+        )
     for ax in fig.axes:
         if not ax.has_data() or not ax.get_visible() or ax.get_label() == "<colorbar>":
             continue
-        missing = [what for what, text in (("title", ax.get_title()), ("x label", ax.get_xlabel()),
-                                           ("y label", ax.get_ylabel())) if not text]
+        missing = [
+            what
+            for what, text in (
+                ("title", ax.get_title()),
+                ("x label", ax.get_xlabel()),
+                ("y label", ax.get_ylabel()),
+            )
+            if not text
+        ]
         if missing:
             raise AssertionError(f"an axes of the figure has no {', '.join(missing)}")
     return fig
+
 
 def _view_range(centre, points, given, margin=0.15):
     """(lo, hi) around ``centre`` covering ``points`` unless ``given`` is set."""
     if given is not None:
         lo, hi = (float(v) for v in given)
         if not lo < hi:
-            raise ValueError(f"a range must be (low, high) with low < high, got {given!r}")
+            raise ValueError(
+                f"a range must be (low, high) with low < high, got {given!r}"
+            )
         return lo, hi
-    lo, hi = min(points.min(initial=centre), centre), max(points.max(initial=centre), centre)
+    lo, hi = (
+        min(points.min(initial=centre), centre),
+        max(points.max(initial=centre), centre),
+    )
     pad = max(hi - lo, 1e-3 * max(1.0, abs(centre))) * margin
     return lo - pad, hi + pad

@@ -15,8 +15,10 @@ def _as_runs(history):
             raise ValueError("history must hold at least one run, got an empty mapping")
         return dict(history)
     if not hasattr(history, "keys") or not hasattr(history, "__getitem__"):
-        raise TypeError(f"history must be a helpers.train.History or a dict of them, "
-                        f"got {type(history).__name__}")
+        raise TypeError(
+            f"history must be a helpers.train.History or a dict of them, "
+            f"got {type(history).__name__}"
+        )
     return {None: history}
 
 
@@ -24,8 +26,17 @@ def _is_path_key(key):
     return key == "bias" or key.startswith("weight_")
 
 
-def plot_history(history, keys=None, ax=None, logy=False, start=0, xlabel="epoch", ylabel="loss",
-                 title="Training curve", labels=None):
+def plot_history(
+    history,
+    keys=None,
+    ax=None,
+    logy=False,
+    start=0,
+    xlabel="epoch",
+    ylabel="loss",
+    title="Training curve",
+    labels=None,
+):
     """Draw recorded metrics against the epoch (or step) at which they were recorded.
 
     Args:
@@ -48,13 +59,20 @@ def plot_history(history, keys=None, ax=None, logy=False, start=0, xlabel="epoch
         keys = [keys]
     ax = _new_ax(ax)
     for run, hist in runs.items():
-        run_keys = keys if keys is not None else [k for k in hist.keys()
-                                                  if not _is_path_key(k) and k != "batch_loss"]
+        run_keys = (
+            keys
+            if keys is not None
+            else [k for k in hist.keys() if not _is_path_key(k) and k != "batch_loss"]
+        )
         if not run_keys:
-            raise ValueError(f"nothing to plot: the history{'' if run is None else f' {run!r}'} "
-                             f"records only {sorted(hist.keys())}; pass keys=")
+            raise ValueError(
+                f"nothing to plot: the history{'' if run is None else f' {run!r}'} "
+                f"records only {sorted(hist.keys())}; pass keys="
+            )
         for key in run_keys:
-            values = np.asarray(hist[key], dtype=float)  # a clear KeyError names what was recorded
+            values = np.asarray(
+                hist[key], dtype=float
+            )  # a clear KeyError names what was recorded
             name = (labels or {}).get(key, key)
             if run is None:
                 label = name
@@ -72,8 +90,17 @@ def plot_history(history, keys=None, ax=None, logy=False, start=0, xlabel="epoch
     return ax
 
 
-def plot_curves(curves, ax=None, logx=False, logy=False, xlabel="x", ylabel="y", title=None,
-                styles=None, legend_loc="best"):
+def plot_curves(
+    curves,
+    ax=None,
+    logx=False,
+    logy=False,
+    xlabel="x",
+    ylabel="y",
+    title=None,
+    styles=None,
+    legend_loc="best",
+):
     """Draw several named curves on one axes.
 
     Args:
@@ -92,8 +119,10 @@ def plot_curves(curves, ax=None, logx=False, logy=False, xlabel="x", ylabel="y",
             raise ValueError(f"curve {label!r} must be a pair (x, y)")
         x, y = np.asarray(xy[0], dtype=float), np.asarray(xy[1], dtype=float)
         if x.ndim != 1 or x.shape != y.shape:
-            raise ValueError(f"curve {label!r}: x and y must be 1-D of equal length, "
-                             f"got shapes {x.shape} and {y.shape}")
+            raise ValueError(
+                f"curve {label!r}: x and y must be 1-D of equal length, "
+                f"got shapes {x.shape} and {y.shape}"
+            )
         ax.plot(x, y, label=str(label), **(styles or {}).get(label, {}))
     if logx:
         set_log_scale(ax, "x")
@@ -105,8 +134,15 @@ def plot_curves(curves, ax=None, logx=False, logy=False, xlabel="x", ylabel="y",
     return ax
 
 
-def plot_gradient_norms(norms, ax=None, logy=True, xlabel="layer (1 = nearest the input)",
-                        ylabel="gradient norm", title="Gradient norm per layer", styles=None):
+def plot_gradient_norms(
+    norms,
+    ax=None,
+    logy=True,
+    xlabel="layer (1 = nearest the input)",
+    ylabel="gradient norm",
+    title="Gradient norm per layer",
+    styles=None,
+):
     """Draw one gradient norm per layer, for one network or several, to show gradients vanishing or exploding.
 
     Args:
@@ -129,17 +165,28 @@ def plot_gradient_norms(norms, ax=None, logy=True, xlabel="layer (1 = nearest th
         values = np.asarray(_to_numpy(values), dtype=float)
         name = "norms" if label is None else f"norms of {label!r}"
         if values.ndim != 1 or len(values) == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D sequence, one norm per layer, "
-                             f"got shape {values.shape}")
+            raise ValueError(
+                f"{name} must be a non-empty 1-D sequence, one norm per layer, "
+                f"got shape {values.shape}"
+            )
         if not np.all(np.isfinite(values)) or (values < 0).any():
-            raise ValueError(f"{name} must be finite and non-negative, got values from "
-                             f"{np.nanmin(values):.3g} to {np.nanmax(values):.3g}")
+            raise ValueError(
+                f"{name} must be finite and non-negative, got values from "
+                f"{np.nanmin(values):.3g} to {np.nanmax(values):.3g}"
+            )
         if logy and (values == 0).any():
-            raise ValueError(f"{name} contains an exact zero, which a log axis cannot show; "
-                             f"pass logy=False or floor the norms (e.g. np.maximum(norms, 1e-30))")
+            raise ValueError(
+                f"{name} contains an exact zero, which a log axis cannot show; "
+                f"pass logy=False or floor the norms (e.g. np.maximum(norms, 1e-30))"
+            )
         style = {"marker": "o", "markersize": 4, "color": COLORS[i % len(COLORS)]}
         style.update((styles or {}).get(label, {}))
-        ax.plot(np.arange(1, len(values) + 1), values, label=None if label is None else str(label), **style)
+        ax.plot(
+            np.arange(1, len(values) + 1),
+            values,
+            label=None if label is None else str(label),
+            **style,
+        )
     if logy:
         set_log_scale(ax, "y")
     integer_ticks(ax.xaxis)

@@ -21,7 +21,9 @@ def log_sigmoid(z):
 
 def logsumexp(z, axis=-1, keepdims=False):
     """log(sum(exp(z), axis)) without overflow; z: (..., K) -> (...)."""
-    return torch.logsumexp(check_array(z, "z", framework="torch"), dim=axis, keepdim=keepdims)
+    return torch.logsumexp(
+        check_array(z, "z", framework="torch"), dim=axis, keepdim=keepdims
+    )
 
 
 def log_softmax(z, axis=-1):

@@ -4,7 +4,13 @@ from torch import nn
 
 from helpers.checks import check_choice, check_layer_sizes, check_torch_float_dtype
 
-ReLU, Sigmoid, Tanh, Sequential, CrossEntropyLoss = nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Sequential, nn.CrossEntropyLoss
+ReLU, Sigmoid, Tanh, Sequential, CrossEntropyLoss = (
+    nn.ReLU,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Sequential,
+    nn.CrossEntropyLoss,
+)
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 

@@ -3,8 +3,14 @@
 import torch
 import torch.nn.functional as F
 
-from helpers.checks import check_array, check_integer, check_labels, check_probabilities, check_probability_rows, \
-    check_same_shape
+from helpers.checks import (
+    check_array,
+    check_integer,
+    check_labels,
+    check_probabilities,
+    check_probability_rows,
+    check_same_shape,
+)
 
 
 def mse_loss(pred, target):
@@ -27,7 +33,9 @@ def binary_cross_entropy(probs, targets):
 def binary_cross_entropy_with_logits(logits, targets):
     """Binary cross-entropy from logits (N,), computed stably by PyTorch."""
     check_array(logits, "logits", framework="torch")
-    return F.binary_cross_entropy_with_logits(logits, _binary_targets(targets, logits, "logits"))
+    return F.binary_cross_entropy_with_logits(
+        logits, _binary_targets(targets, logits, "logits")
+    )
 
 
 def one_hot(labels, num_classes):
@@ -44,8 +52,10 @@ def cross_entropy(logits, targets):
     if targets.ndim == 1:
         check_labels(targets, "targets", num_classes=logits.shape[1])
         if len(targets) != len(logits):
-            raise ValueError(f"targets must hold one label per row of logits: logits has shape "
-                             f"{tuple(logits.shape)}, targets has shape {tuple(targets.shape)}")
+            raise ValueError(
+                f"targets must hold one label per row of logits: logits has shape "
+                f"{tuple(logits.shape)}, targets has shape {tuple(targets.shape)}"
+            )
         return F.cross_entropy(logits, targets.long())
     check_same_shape(logits, "logits", targets, "targets")
     check_probability_rows(targets, "targets")

@@ -42,12 +42,16 @@ def _check_average(y_true, y_pred, average, positive):
     check_choice(average, "average", AVERAGES)
     positive = check_integer(positive, "positive", minimum=0)
     if positive > 1:
-        raise ValueError(f"positive must be 0 or 1 (the class scored by average='binary'), got {positive}")
+        raise ValueError(
+            f"positive must be 0 or 1 (the class scored by average='binary'), got {positive}"
+        )
     C = confusion_matrix(y_true, y_pred)
     if average == "binary":
         if C.shape[0] > 2:
-            raise ValueError(f"average='binary' needs labels 0 and 1, got {C.shape[0]} classes; "
-                             f"use average='macro', 'micro' or 'weighted'")
+            raise ValueError(
+                f"average='binary' needs labels 0 and 1, got {C.shape[0]} classes; "
+                f"use average='macro', 'micro' or 'weighted'"
+            )
         C = torch.nn.functional.pad(C, (0, 2 - C.shape[0], 0, 2 - C.shape[0]))
     return C, positive
 
@@ -64,11 +68,16 @@ def _precision_recall_f1(y_true, y_pred, average, positive):
     if average == "binary":
         classes = torch.tensor([positive], device=C.device)
     else:
-        classes = torch.nonzero(predicted + actual > 0).flatten()  # the labels present in y_true or y_pred
+        classes = torch.nonzero(
+            predicted + actual > 0
+        ).flatten()  # the labels present in y_true or y_pred
     tp, predicted, actual = tp[classes], predicted[classes], actual[classes]
     if average == "micro":
-        tp, predicted, actual = tp.sum(dim=0, keepdim=True), predicted.sum(dim=0, keepdim=True), \
-            actual.sum(dim=0, keepdim=True)
+        tp, predicted, actual = (
+            tp.sum(dim=0, keepdim=True),
+            predicted.sum(dim=0, keepdim=True),
+            actual.sum(dim=0, keepdim=True),
+        )
     p, r = _safe_divide(tp, predicted), _safe_divide(tp, actual)
     f1 = _safe_divide(2 * p * r, p + r)
     weights = actual if average == "weighted" else torch.ones_like(tp)

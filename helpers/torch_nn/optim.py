@@ -17,8 +17,19 @@ from helpers.checks import check_array, check_positive, check_same_length
 from helpers.train import History, batch_indices, check_not_diverged
 
 
-def minibatch_sgd(model, X, y, loss_fn, lr, epochs, batch_size, seed=0, record_path=False, metrics=None,
-                  lower_bound=None):
+def minibatch_sgd(
+    model,
+    X,
+    y,
+    loss_fn,
+    lr,
+    epochs,
+    batch_size,
+    seed=0,
+    record_path=False,
+    metrics=None,
+    lower_bound=None,
+):
     """Train ``model`` in place; return a ``History`` like the NumPy version's.
 
     Args:
@@ -42,8 +53,10 @@ def minibatch_sgd(model, X, y, loss_fn, lr, epochs, batch_size, seed=0, record_p
 
     def log_epoch():
         with torch.no_grad():
-            history.log(loss=float(loss_fn(model(X), y)),
-                        **{name: fn(model, X, y) for name, fn in (metrics or {}).items()})
+            history.log(
+                loss=float(loss_fn(model(X), y)),
+                **{name: fn(model, X, y) for name, fn in (metrics or {}).items()},
+            )
 
     log_epoch()
     initial_loss = history["loss"][0]
@@ -65,8 +78,14 @@ def minibatch_sgd(model, X, y, loss_fn, lr, epochs, batch_size, seed=0, record_p
             if record_path:
                 log_parameters(history, model)
         log_epoch()
-        check_not_diverged(history.last("loss"), initial_loss, f"{step} (end of epoch {epoch})", lr, history,
-                           lower_bound)
+        check_not_diverged(
+            history.last("loss"),
+            initial_loss,
+            f"{step} (end of epoch {epoch})",
+            lr,
+            history,
+            lower_bound,
+        )
     return history
 
 
@@ -82,5 +101,7 @@ def autograd_gradients(model, loss):
 def log_parameters(history, model):
     """Log ``bias`` and ``weight_0``, ``weight_1``, ... of a one-output model."""
     weight = model.weight.detach().cpu()[0]
-    history.log(bias=float(model.bias.detach().cpu()[0]),
-                **{f"weight_{i}": float(w) for i, w in enumerate(weight)})
+    history.log(
+        bias=float(model.bias.detach().cpu()[0]),
+        **{f"weight_{i}": float(w) for i, w in enumerate(weight)},
+    )

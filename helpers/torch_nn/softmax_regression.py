@@ -6,8 +6,14 @@
 import torch
 from torch import nn
 
-from helpers.checks import check_array, check_labels, check_positive, check_same_length, check_torch_float_dtype, \
-    check_two_classes_present
+from helpers.checks import (
+    check_array,
+    check_labels,
+    check_positive,
+    check_same_length,
+    check_torch_float_dtype,
+    check_two_classes_present,
+)
 from helpers.torch_nn import optim
 from helpers.torch_nn.losses import cross_entropy
 
@@ -18,15 +24,23 @@ class SoftmaxRegression(nn.Linear):
     def __init__(self, in_features, num_classes, device=None, dtype=None):
         in_features = check_positive(in_features, "in_features", integer=True)
         num_classes = check_positive(num_classes, "num_classes", integer=True)
-        super().__init__(in_features, num_classes, bias=True, device=device, dtype=check_torch_float_dtype(dtype))
+        super().__init__(
+            in_features,
+            num_classes,
+            bias=True,
+            device=device,
+            dtype=check_torch_float_dtype(dtype),
+        )
         self.num_classes = num_classes
 
     def forward(self, X):
         """X: (N, D) -> logits: (N, K)."""
         check_array(X, "X", ndim=2, framework="torch")
         if X.shape[1] != self.in_features:
-            raise ValueError(f"{type(self).__name__}(in_features={self.in_features}) expects X of shape "
-                             f"(N, {self.in_features}), got {tuple(X.shape)}")
+            raise ValueError(
+                f"{type(self).__name__}(in_features={self.in_features}) expects X of shape "
+                f"(N, {self.in_features}), got {tuple(X.shape)}"
+            )
         return super().forward(X)
 
     @torch.no_grad()
@@ -63,5 +77,15 @@ def minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=0):
     """Train in place with ``torch.optim.SGD``; same batches and ``History`` as the NumPy version."""
     check_multiclass_data(X, y, model.num_classes)
     check_two_classes_present(y)
-    return optim.minibatch_sgd(model, X, y, cross_entropy, lr, epochs, batch_size, seed,
-                               metrics={"accuracy": accuracy_metric}, lower_bound=0.0)
+    return optim.minibatch_sgd(
+        model,
+        X,
+        y,
+        cross_entropy,
+        lr,
+        epochs,
+        batch_size,
+        seed,
+        metrics={"accuracy": accuracy_metric},
+        lower_bound=0.0,
+    )

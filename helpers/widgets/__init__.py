@@ -33,7 +33,11 @@ from helpers.widgets.optim import (
     race_figure,
     race_paths,
 )
-from helpers.widgets.regression import learning_rate_explorer, learning_rate_figure, train_from
+from helpers.widgets.regression import (
+    learning_rate_explorer,
+    learning_rate_figure,
+    train_from,
+)
 
 __all__ = [
     "train_from",

@@ -32,15 +32,19 @@ def train_from(X, y, lr, epochs, start=(0.0, 0.0), batch_size=None, seed=0):
     """
     check_regression_data(X, y)
     if X.shape[1] != 1:
-        raise ValueError(f"the learning-rate figures use one-feature data: X must have shape (N, 1), "
-                         f"got {X.shape}")
+        raise ValueError(
+            f"the learning-rate figures use one-feature data: X must have shape (N, 1), "
+            f"got {X.shape}"
+        )
     w0, b0 = _check_start(start)
     model = LinearRegression(1)
     model.weight = np.array([[w0]])
     model.bias = np.array([b0])
     batch_size = len(X) if batch_size is None else batch_size
     try:
-        return minibatch_sgd(model, X, y, lr, epochs, batch_size, seed=seed, record_path=True), False
+        return minibatch_sgd(
+            model, X, y, lr, epochs, batch_size, seed=seed, record_path=True
+        ), False
     except TrainingDivergedError as error:
         return error.history, True
 
@@ -49,9 +53,15 @@ def _check_start(start):
     try:
         w0, b0 = start
     except (TypeError, ValueError):
-        raise ValueError(f"start must be a pair (weight, bias), got {start!r}") from None
+        raise ValueError(
+            f"start must be a pair (weight, bias), got {start!r}"
+        ) from None
     for name, value in (("weight", w0), ("bias", b0)):
-        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Real)
+            or not math.isfinite(value)
+        ):
             raise ValueError(f"start {name} must be a finite number, got {value!r}")
     return float(w0), float(b0)
 
@@ -63,7 +73,9 @@ def _as_lr_list(lr):
     return [check_positive(value, "lr") for value in lrs]
 
 
-def learning_rate_figure(X, y, lr, epochs=30, start=(0.0, 0.0), batch_size=None, seed=0):
+def learning_rate_figure(
+    X, y, lr, epochs=30, start=(0.0, 0.0), batch_size=None, seed=0
+):
     """Train from the same start with each learning rate; draw the loss curves and the paths.
 
     Args:
@@ -84,28 +96,54 @@ def learning_rate_figure(X, y, lr, epochs=30, start=(0.0, 0.0), batch_size=None,
     epochs = check_positive(epochs, "epochs", integer=True)
     runs = {}
     for value in lrs:
-        history, diverged = train_from(X, y, value, epochs, start=start, batch_size=batch_size, seed=seed)
+        history, diverged = train_from(
+            X, y, value, epochs, start=start, batch_size=batch_size, seed=seed
+        )
         loss = history["loss"]
-        note = " (diverged)" if diverged else " (loss growing)" if loss[-1] > loss[0] else ""
+        note = (
+            " (diverged)"
+            if diverged
+            else " (loss growing)"
+            if loss[-1] > loss[0]
+            else ""
+        )
         label = f"lr = {value:.3g}{note}"
         runs[label] = (history, diverged)
 
-    fig, (ax_loss, ax_path) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    fig, (ax_loss, ax_path) = plt.subplots(
+        1, 2, figsize=(11, 4.2), layout="constrained"
+    )
     for i, (label, (history, diverged)) in enumerate(runs.items()):
         loss = np.asarray(history["loss"], dtype=float)
         color = COLORS[i % len(COLORS)]
-        ax_loss.plot(np.arange(len(loss)), loss, color=color, label=label,
-                     marker="." if len(loss) <= 60 else None)
+        ax_loss.plot(
+            np.arange(len(loss)),
+            loss,
+            color=color,
+            label=label,
+            marker="." if len(loss) <= 60 else None,
+        )
         if diverged and np.isfinite(loss[-1]):  # a cross where training was stopped
-            ax_loss.plot([len(loss) - 1], [loss[-1]], "x", color=color, markersize=10, mew=2.5)
+            ax_loss.plot(
+                [len(loss) - 1], [loss[-1]], "x", color=color, markersize=10, mew=2.5
+            )
     set_log_scale(ax_loss, "y")
     integer_ticks(ax_loss.xaxis)
     ax_loss.set_xlim(-0.03 * epochs, 1.03 * epochs)
     batch_text = "full batch" if batch_size is None else f"batch size {batch_size}"
-    ax_loss.set(xlabel="epoch", ylabel="training loss (MSE)", title=f"Loss per epoch ({batch_text})")
+    ax_loss.set(
+        xlabel="epoch",
+        ylabel="training loss (MSE)",
+        title=f"Loss per epoch ({batch_text})",
+    )
     ax_loss.legend()
-    plot_loss_contours(X, y, paths={label: history for label, (history, _) in runs.items()},
-                       ax=ax_path, title="Paths from the same start (\u2605 least squares)")
+    plot_loss_contours(
+        X,
+        y,
+        paths={label: history for label, (history, _) in runs.items()},
+        ax=ax_path,
+        title="Paths from the same start (\u2605 least squares)",
+    )
     ax_path.get_legend().remove()  # the left panel's legend names the runs, in the same colours
     return fig
 
@@ -178,8 +216,16 @@ def learning_rate_explorer(
     static = None
     if web:
         static = _learning_rate_static(
-            X, y, lr, epochs, (low, high), start, batch_sizes, seed,
-            web_lrs, web_batch_sizes,
+            X,
+            y,
+            lr,
+            epochs,
+            (low, high),
+            start,
+            batch_sizes,
+            seed,
+            web_lrs,
+            web_batch_sizes,
         )
     # The menu's value for the full batch is 0, not None: a Dropdown whose value is None
     # shows no selection at all. redraw() turns 0 back into None.
@@ -198,7 +244,10 @@ def learning_rate_explorer(
         style=style,
     )
     epoch_slider = widgets.IntSlider(
-        value=min(epochs, 200), min=1, max=200, description="epochs",
+        value=min(epochs, 200),
+        min=1,
+        max=200,
+        description="epochs",
         continuous_update=False,
     )
     batch_menu = widgets.Dropdown(
@@ -235,8 +284,9 @@ def learning_rate_explorer(
     return box
 
 
-def _learning_rate_static(X, y, lr, epochs, lr_range, start, batch_sizes, seed, web_lrs,
-                          web_batch_sizes):
+def _learning_rate_static(
+    X, y, lr, epochs, lr_range, start, batch_sizes, seed, web_lrs, web_batch_sizes
+):
     """The learning-rate explorer drawn in advance (see ``learning_rate_explorer``)."""
     from helpers.widgets.static import Fixed, Menu, precompute, slider_or_fixed
 
@@ -271,22 +321,31 @@ def _learning_rate_static(X, y, lr, epochs, lr_range, start, batch_sizes, seed, 
         return "full batch" if b is None else str(b)
 
     controls = [
-        slider_or_fixed("lr", web_lrs, label="learning rate", start=lr, fmt="{:.3g}",
-                        log=True),
+        slider_or_fixed(
+            "lr", web_lrs, label="learning rate", start=lr, fmt="{:.3g}", log=True
+        ),
         Fixed("epochs", min(epochs, 200), span=(1, 200)),
     ]
     unavailable = [label(b) for b in batch_sizes if b not in web_batch_sizes]
     if len(web_batch_sizes) > 1:
         options = {label(b): b for b in web_batch_sizes}
-        controls.append(Menu("batch_size", options, label="batch size",
-                             unavailable=unavailable))
+        controls.append(
+            Menu("batch_size", options, label="batch size", unavailable=unavailable)
+        )
     else:
-        controls.append(Fixed("batch_size", web_batch_sizes[0], label="batch size",
-                              fmt=label(web_batch_sizes[0])))
+        controls.append(
+            Fixed(
+                "batch_size",
+                web_batch_sizes[0],
+                label="batch size",
+                fmt=label(web_batch_sizes[0]),
+            )
+        )
 
     def draw(lr, epochs, batch_size):
-        return learning_rate_figure(X, y, lr, epochs=epochs, start=start,
-                                    batch_size=batch_size, seed=seed)
+        return learning_rate_figure(
+            X, y, lr, epochs=epochs, start=start, batch_size=batch_size, seed=seed
+        )
 
     return precompute(
         draw,
