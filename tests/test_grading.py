@@ -122,7 +122,12 @@ def _snapshot(folder):
 
 
 def _hidden_lines(source_nb):
-    """Lines of the hidden tests that appear nowhere else in the lab."""
+    """Lines of the hidden tests that appear nowhere else in the lab.
+
+    Lines of punctuation alone (a closing ``}`` or ``)``, as the formatter lays out a long
+    call or literal) say nothing of the tests, and the feedback page's own styles and
+    scripts are full of them, so they are left out.
+    """
     hidden, public = set(), set()
     for cell in source_nb.cells:
         inside = False
@@ -131,7 +136,7 @@ def _hidden_lines(source_nb):
                 inside = "BEGIN" in line
             else:
                 (hidden if inside else public).add(line.strip())
-    return hidden - public - {""}
+    return {line for line in hidden - public if any(ch.isalnum() for ch in line)}
 
 
 def _html_lines(path):
