@@ -49,6 +49,7 @@ from helpers.checks import (
     check_numpy_float_dtype,
     check_rng,
 )
+from helpers.numpy_nn.linear import _copy_state_into
 
 # ------------------------------------------------------------------ sizes and arguments
 
@@ -672,22 +673,7 @@ class _ParameterLayer:
         The values are copied into the existing arrays, as torch does, so an optimiser
         built on ``parameters()`` before the load keeps updating the layer's weights.
         """
-        expected = self.parameters()
-        if set(state) != set(expected):
-            raise KeyError(
-                f"state must have exactly the keys {sorted(expected)}, "
-                f"got {sorted(state)}"
-            )
-        for name, current in expected.items():
-            value = state[name]
-            if hasattr(value, "detach"):
-                value = value.detach().cpu().numpy()
-            value = np.array(value, dtype=current.dtype)
-            if value.shape != current.shape:
-                raise ValueError(
-                    f"{name} must have shape {current.shape}, got {value.shape}"
-                )
-            current[...] = value
+        _copy_state_into(self.parameters(), state)
 
     def _init_parameters(self, weight_shape, bias, rng, dtype):
         """PyTorch's default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)).

@@ -111,24 +111,33 @@ class Linear:
         The values are copied into the existing arrays, as torch does, so an optimiser
         built on ``parameters()`` before the load keeps updating the layer's weights.
         """
-        expected = self.parameters()
-        if set(state) != set(expected):
-            raise KeyError(
-                f"state must have exactly the keys {sorted(expected)}, got {sorted(state)}"
-            )
-        for name, current in expected.items():
-            value = state[name]
-            if hasattr(value, "detach"):
-                value = value.detach().cpu().numpy()
-            value = np.array(value, dtype=current.dtype)
-            if value.shape != current.shape:
-                raise ValueError(
-                    f"{name} must have shape {current.shape}, got {value.shape}"
-                )
-            current[...] = value
+        _copy_state_into(self.parameters(), state)
 
     def __repr__(self):
         return (
             f"{type(self).__name__}(in_features={self.in_features}, "
             f"out_features={self.out_features}, bias={self.bias is not None})"
         )
+
+
+def _copy_state_into(parameters, state):
+    """Copy ``state`` (arrays or tensors by name) into the arrays of ``parameters``.
+
+    The layers' ``load_state_dict``: the names must match exactly and every value must
+    have its parameter's shape; values are cast to the parameter's dtype and copied in
+    place, as torch does, so an optimiser holding the arrays keeps updating them.
+    """
+    if set(state) != set(parameters):
+        raise KeyError(
+            f"state must have exactly the keys {sorted(parameters)}, got {sorted(state)}"
+        )
+    for name, current in parameters.items():
+        value = state[name]
+        if hasattr(value, "detach"):
+            value = value.detach().cpu().numpy()
+        value = np.array(value, dtype=current.dtype)
+        if value.shape != current.shape:
+            raise ValueError(
+                f"{name} must have shape {current.shape}, got {value.shape}"
+            )
+        current[...] = value
