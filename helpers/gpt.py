@@ -47,6 +47,9 @@ __all__ = [
     "flops_per_token",
     "train_gpt",
     "estimate_loss",
+    "check_token_ids",
+    "check_sampling",
+    "sample_next",
 ]
 
 
@@ -304,7 +307,9 @@ class GPT(nn.Module):
                 whose positions continue after the cached ones.
         """
         past = 0 if cache is None else cache.length
-        self._check_ids(idx, "idx", past)
+        check_token_ids(
+            idx, "idx", self.config.vocab_size, self.config.block_size, past
+        )
         B, T = idx.shape
         positions = torch.arange(past, past + T, device=idx.device)  # (T,)
         x = self.transformer.wte(idx) + self.transformer.wpe(positions)  # (B, T, C)
@@ -314,7 +319,9 @@ class GPT(nn.Module):
         logits = self.lm_head(self.transformer.ln_f(x))  # (B, T, V)
         if targets is None:
             return logits, None
-        self._check_ids(targets, "targets", past)
+        check_token_ids(
+            targets, "targets", self.config.vocab_size, self.config.block_size, past
+        )
         if tuple(targets.shape) != (B, T):
             raise ValueError(
                 f"targets must have the shape of idx, {(B, T)}, "
@@ -322,44 +329,6 @@ class GPT(nn.Module):
             )
         loss = F.cross_entropy(logits.view(B * T, -1), targets.view(B * T))
         return logits, loss
-
-    def _check_ids(self, ids, name, past=0, check_length=True):
-        if not isinstance(ids, torch.Tensor):
-            raise TypeError(
-                f"{name} must be a torch.Tensor of token ids, got {type(ids).__name__}"
-                + (" (use torch.from_numpy)" if isinstance(ids, np.ndarray) else "")
-            )
-        if ids.dtype not in (torch.int64, torch.int32, torch.uint8, torch.int16):
-            raise TypeError(
-                f"{name} must hold integer token ids, got dtype {ids.dtype}"
-            )
-        if ids.ndim != 2:
-            raise ValueError(
-                f"{name} must have shape (B, T), got {tuple(ids.shape)}"
-                + (" (add a batch axis: ids[None])" if ids.ndim == 1 else "")
-            )
-        if ids.shape[0] == 0 or ids.shape[1] == 0:
-            raise ValueError(
-                f"{name} must hold at least one token in each of at least one "
-                f"sequence, got shape {tuple(ids.shape)}"
-            )
-        block_size = self.config.block_size
-        if check_length and past + ids.shape[1] > block_size:
-            held = f" after {past} cached tokens" if past else ""
-            raise ValueError(
-                f"{name} must be at most block_size = {block_size} tokens long"
-                f"{held}, got {ids.shape[1]} tokens (crop it to the last "
-                f"{block_size - past})"
-            )
-        if ids.device.type == "meta":
-            return
-        low, high = int(ids.min()), int(ids.max())
-        if low < 0 or high >= self.config.vocab_size:
-            bad = low if low < 0 else high
-            raise ValueError(
-                f"{name} must hold token ids in 0..{self.config.vocab_size - 1} for "
-                f"vocab_size = {self.config.vocab_size}, got {bad}"
-            )
 
     @torch.no_grad()
     def generate(
@@ -398,28 +367,10 @@ class GPT(nn.Module):
             (B, T + max_new_tokens) int64: the prompts and what followed.
         """
         block_size = self.config.block_size
-        self._check_ids(idx, "idx", check_length=False)  # long prompts are cropped
-        max_new_tokens = check_integer(max_new_tokens, "max_new_tokens", minimum=0)
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
-            raise TypeError(
-                f"temperature must be a positive number, got {temperature!r}"
-            )
-        if not math.isfinite(temperature) or temperature <= 0:
-            raise ValueError(
-                f"temperature must be a positive number, got {temperature!r} "
-                f"(for greedy decoding use top_k=1)"
-            )
-        if top_k is not None:
-            top_k = check_integer(top_k, "top_k", minimum=1)
-            if top_k > self.config.vocab_size:
-                raise ValueError(
-                    f"top_k must be at most vocab_size = {self.config.vocab_size}, "
-                    f"got {top_k}"
-                )
-        if generator is not None and not isinstance(generator, torch.Generator):
-            raise TypeError(
-                f"generator must be a torch.Generator, got {type(generator).__name__}"
-            )
+        check_token_ids(idx, "idx", self.config.vocab_size)  # long prompts are cropped
+        max_new_tokens, top_k = check_sampling(
+            max_new_tokens, temperature, top_k, generator, self.config.vocab_size
+        )
         idx = idx.long()
         cache = None
         for _ in range(max_new_tokens):
@@ -429,14 +380,89 @@ class GPT(nn.Module):
                 context = idx[:, -block_size:]
                 cache = KVCache(self.config.n_layer) if use_cache else None
                 logits, _ = self(context, cache=cache)
-            logits = logits[:, -1, :] / temperature  # (B, V)
-            if top_k is not None:
-                kth_largest = torch.topk(logits, top_k).values[:, -1:]  # (B, 1)
-                logits = logits.masked_fill(logits < kth_largest, float("-inf"))
-            probs = F.softmax(logits, dim=-1)
-            next_token = torch.multinomial(probs, 1, generator=generator)  # (B, 1)
+            next_token = sample_next(logits[:, -1, :], temperature, top_k, generator)
             idx = torch.cat([idx, next_token], dim=1)
         return idx
+
+
+def check_token_ids(ids, name, vocab_size, block_size=None, past=0):
+    """Check a (B, T) tensor of token ids for a language model; raise a clear error.
+
+    ids must be an integer ``torch.Tensor`` of shape (B, T) with B, T >= 1 and values in
+    0 .. vocab_size - 1; with ``block_size``, ``past + T`` (``past`` cached tokens)
+    must not exceed it. Tensors on the ``meta`` device are not checked for values.
+    """
+    if not isinstance(ids, torch.Tensor):
+        raise TypeError(
+            f"{name} must be a torch.Tensor of token ids, got {type(ids).__name__}"
+            + (" (use torch.from_numpy)" if isinstance(ids, np.ndarray) else "")
+        )
+    if ids.dtype not in (torch.int64, torch.int32, torch.uint8, torch.int16):
+        raise TypeError(f"{name} must hold integer token ids, got dtype {ids.dtype}")
+    if ids.ndim != 2:
+        raise ValueError(
+            f"{name} must have shape (B, T), got {tuple(ids.shape)}"
+            + (" (add a batch axis: ids[None])" if ids.ndim == 1 else "")
+        )
+    if ids.shape[0] == 0 or ids.shape[1] == 0:
+        raise ValueError(
+            f"{name} must hold at least one token in each of at least one "
+            f"sequence, got shape {tuple(ids.shape)}"
+        )
+    if block_size is not None and past + ids.shape[1] > block_size:
+        held = f" after {past} cached tokens" if past else ""
+        raise ValueError(
+            f"{name} must be at most block_size = {block_size} tokens long"
+            f"{held}, got {ids.shape[1]} tokens (crop it to the last "
+            f"{block_size - past})"
+        )
+    if ids.device.type == "meta":
+        return
+    low, high = int(ids.min()), int(ids.max())
+    if low < 0 or high >= vocab_size:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"{name} must hold token ids in 0..{vocab_size - 1} for "
+            f"vocab_size = {vocab_size}, got {bad}"
+        )
+
+
+def check_sampling(max_new_tokens, temperature, top_k, generator, vocab_size):
+    """Check the arguments of a ``generate`` method; returns (max_new_tokens, top_k)."""
+    max_new_tokens = check_integer(max_new_tokens, "max_new_tokens", minimum=0)
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
+        raise TypeError(f"temperature must be a positive number, got {temperature!r}")
+    if not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(
+            f"temperature must be a positive number, got {temperature!r} "
+            f"(for greedy decoding use top_k=1)"
+        )
+    if top_k is not None:
+        top_k = check_integer(top_k, "top_k", minimum=1)
+        if top_k > vocab_size:
+            raise ValueError(
+                f"top_k must be at most vocab_size = {vocab_size}, got {top_k}"
+            )
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator, got {type(generator).__name__}"
+        )
+    return max_new_tokens, top_k
+
+
+def sample_next(logits, temperature=1.0, top_k=None, generator=None):
+    """Draw one token per row from last-position logits: (B, V) -> (B, 1) int64.
+
+    The logits are divided by ``temperature`` first, then all but the ``top_k``
+    largest are set to -inf, and the token is drawn from the softmax of the rest
+    (``top_k=1``: the most likely token, greedy decoding).
+    """
+    logits = logits / temperature  # (B, V); before the softmax, never after
+    if top_k is not None:
+        kth_largest = torch.topk(logits, top_k).values[:, -1:]  # (B, 1)
+        logits = logits.masked_fill(logits < kth_largest, float("-inf"))
+    probs = F.softmax(logits, dim=-1)
+    return torch.multinomial(probs, 1, generator=generator)  # (B, 1)
 
 
 # ------------------------------------------------------------- counting from the config
@@ -524,7 +550,7 @@ def estimate_loss(model, ids, batch_size, batches, seed=0, device=None):
     ``seed``, so repeated calls score the same text and their values can be compared.
 
     Args:
-        model: a ``GPT``. ids: (L,) int NumPy token ids. batch_size, batches:
+        model: a ``GPT`` or a ``CharLSTM``. ids: (L,) int NumPy token ids. batch_size, batches:
             positive integers. device: where the model is (default: its own).
     """
     batches = check_integer(batches, "batches", minimum=1)
@@ -560,7 +586,7 @@ def train_gpt(
     seed=0,
     progress=True,
 ):
-    """Train a ``GPT`` on random windows of a token array; returns a ``History``.
+    """Train a ``GPT`` (or a ``CharLSTM``) on random windows of token ids -> ``History``.
 
     Each step draws ``batch_size`` random windows of ``block_size`` tokens
     (``helpers.text.windows``) and takes one AdamW step on the mean cross-entropy,
@@ -580,13 +606,20 @@ def train_gpt(
     are in nats per token, i.e. per character for a character-level model.
 
     Args:
-        model: a ``GPT``. train_ids, val_ids: (L,) int NumPy token ids.
+        model: a ``GPT`` or a ``helpers.char_lstm.CharLSTM`` (same loop, so the two
+            can be compared at equal training time). train_ids, val_ids: (L,) int
+            NumPy token ids.
         steps, batch_size: positive integers. lr: the peak learning rate.
         warmup_steps: default ``steps // 20``. min_lr: default ``lr / 10``.
         device: default: the model's device. seed: for the training windows.
     """
-    if not isinstance(model, GPT):
-        raise TypeError(f"model must be a helpers.gpt.GPT, got {type(model).__name__}")
+    from helpers.char_lstm import CharLSTM  # imports this module: import it here
+
+    if not isinstance(model, (GPT, CharLSTM)):
+        raise TypeError(
+            "model must be a helpers.gpt.GPT or a helpers.char_lstm.CharLSTM, "
+            f"got {type(model).__name__}"
+        )
     steps = check_integer(steps, "steps", minimum=1)
     batch_size = check_integer(batch_size, "batch_size", minimum=1)
     lr = check_positive(lr, "lr")
