@@ -37,13 +37,19 @@ source), so a new or rewritten lab is covered without edits:
                   detached process, print In and raise an error quoting it
                                                                       last answer's tests zero, memory_limit, needs_review
 
+The whole class sits the first lab (CLASS_LAB), graded with --jobs 2 so that parallel
+grading is tested: the careless and cheating students test the kit, and the kit is the
+same for every lab. Every other lab is sat by the two students whose results depend on
+the lab's own content (EVERY_LAB_STUDENTS): `noisy` (every answer from the source, and
+stderr output from each answer function: full marks, no cell raising) and `blank` (the
+student version as released: zero). Their classes are graded side by side.
+
 Every student must land in the gradebook with the right score and flags; no file under
 submitted/ or another student's autograded/ may change; the sandbox must keep the
 intruder out; no process may survive grading; no feedback may show a hidden-test line.
 The per-cell timeout is short (DLBOOK_GRADING_TIMEOUT, default 30 s: a lab cell needs
 a few seconds, ten times that on a heavily loaded machine) so that the infinite loop
-costs little. Two labs' classes
-are graded side by side; the first lab's with --jobs 2, so that parallel grading is tested.
+costs little.
 """
 
 import ast
@@ -73,6 +79,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LAB_IDS = sorted(
     p.name for p in (ROOT / "labs").iterdir() if p.is_dir() and list(p.glob("*.ipynb"))
 )
+CLASS_LAB = LAB_IDS[0]  # sat by the whole simulated class
+EVERY_LAB_STUDENTS = ("noisy", "blank")  # sit every lab
 TIMEOUT = int(os.environ.get("DLBOOK_GRADING_TIMEOUT", "30"))
 MEMORY_MB = 2048
 UNGRADED = {"crash", "renamed_file", "not_notebook"}
@@ -423,6 +431,10 @@ def grade_class(lab, course, jobs):
     source = nbformat.read(course / "labs" / lab / f"{lab}.ipynb", as_version=4)
     student = nbformat.read(course / "release" / lab / f"{lab}.ipynb", as_version=4)
     notebooks, expected, files = build_class(source, student, course, lab)
+    full_marks = expected["full"][0]
+    if lab != CLASS_LAB:
+        notebooks = {name: notebooks[name] for name in EVERY_LAB_STUDENTS}
+        expected = {name: expected[name] for name in EVERY_LAB_STUDENTS}
     for name, nb in notebooks.items():
         folder = course / "submitted" / name / lab
         folder.mkdir(parents=True)
@@ -464,6 +476,7 @@ def grade_class(lab, course, jobs):
         source=source,
         student=student,
         expected=expected,
+        full_marks=full_marks,
         before=before,
         autograde=results["autograde"],
         rows=rows,
@@ -482,7 +495,7 @@ class Classes:
 
     def start(self, lab):
         if lab not in self.futures:
-            jobs = 2 if lab == LAB_IDS[0] else 1
+            jobs = 2 if lab == CLASS_LAB else 1
             self.futures[lab] = self.pool.submit(
                 grade_class, lab, self.factory.mktemp(lab), jobs
             )
@@ -500,8 +513,10 @@ def classes(request, tmp_path_factory):
         params = getattr(getattr(item, "callspec", None), "params", {})
         if "graded" in params:
             classes.start(params["graded"])
-        if "first_lab_course" in getattr(item, "fixturenames", ()):
-            classes.start(LAB_IDS[0])
+        if {"first_lab_course", "class_graded"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            classes.start(CLASS_LAB)
     yield classes
     classes.pool.shutdown(cancel_futures=True)
 
@@ -514,6 +529,12 @@ def graded(request, classes):
         + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
     )
     return result
+
+
+@pytest.fixture(scope="module")
+def class_graded(classes):
+    """The graded class of CLASS_LAB, which every simulated student sat."""
+    return classes.get(CLASS_LAB)
 
 
 def _cell_scores(course, lab, student):
@@ -543,14 +564,18 @@ def _outputs_text(nb):
 
 
 def test_source_gets_full_marks_and_runs_cleanly(graded):
-    """The lab's own answers earn every point, and no cell (self-checks included) raises."""
-    scores = _cell_scores(graded.course, graded.lab, "full")
-    full = graded.expected["full"][0]
+    """The lab's own answers earn every point, and no cell (self-checks included) raises.
+
+    In the labs that only `noisy` and `blank` sit, `noisy` carries the source's answers.
+    """
+    student = "full" if "full" in graded.expected else "noisy"
+    scores = _cell_scores(graded.course, graded.lab, student)
+    full = graded.full_marks
     short = {t: (s, full[t]) for t, s in scores.items() if s != full[t]}
     assert not short, f"the source of {graded.lab} loses points (score, max): {short}"
     errors = [
         (_meta(c).get("grade_id"), o.get("ename"), o.get("evalue"))
-        for c in _autograded(graded, "full").cells
+        for c in _autograded(graded, student).cells
         if c.cell_type == "code"
         for o in c.outputs
         if o.output_type == "error"
@@ -573,7 +598,7 @@ def test_graded_submission_scores_each_test_as_expected(graded):
 def test_every_submission_is_in_the_gradebook_with_its_flags(graded):
     rows = {row["student_id"]: row for row in graded.rows}
     assert set(rows) == set(graded.expected), "one row per student"
-    max_score = sum(graded.expected["full"][0].values())
+    max_score = sum(graded.full_marks.values())
     for student, (cells, flags) in graded.expected.items():
         row = rows[student]
         assert row["lab"] == graded.lab and float(row["max_score"]) == max_score
@@ -608,13 +633,11 @@ def test_honest_code_with_stderr_output_keeps_its_points(graded):
     assert noisy_tests, (
         "no test cell saw the student's stderr output: the case tests nothing"
     )
-    assert (
-        _cell_scores(graded.course, graded.lab, "noisy") == graded.expected["full"][0]
-    )
+    assert _cell_scores(graded.course, graded.lab, "noisy") == graded.full_marks
 
 
-def test_cheats_are_flagged_with_the_line_that_triggered(graded):
-    rows = {row["student_id"]: row for row in graded.rows}
+def test_cheats_are_flagged_with_the_line_that_triggered(class_graded):
+    rows = {row["student_id"]: row for row in class_graded.rows}
     for student, needle in (
         ("hook", "get_ipython"),
         ("monkeypatch", "np.allclose"),
@@ -625,20 +648,30 @@ def test_cheats_are_flagged_with_the_line_that_triggered(graded):
         assert needle in rows[student]["note"], (student, rows[student]["note"])
 
 
-def test_faulty_submissions_do_not_stop_the_others(graded):
-    for student in graded.expected:
+def test_faulty_submissions_do_not_stop_the_others(class_graded):
+    for student in class_graded.expected:
         graded_nb = (
-            graded.course / "autograded" / student / graded.lab / f"{graded.lab}.ipynb"
+            class_graded.course
+            / "autograded"
+            / student
+            / class_graded.lab
+            / f"{class_graded.lab}.ipynb"
         )
         assert graded_nb.is_file() == (student not in UNGRADED), student
     report = json.loads(
-        (graded.course / ".grading" / "reports" / graded.lab / "crash.json").read_text()
+        (
+            class_graded.course
+            / ".grading"
+            / "reports"
+            / class_graded.lab
+            / "crash.json"
+        ).read_text()
     )
     assert report["flags"] == ["kernel_died"] and report["sandbox"] is True, report
 
 
-def test_timed_out_cell_is_the_looping_one(graded):
-    nb = _autograded(graded, "loop")
+def test_timed_out_cell_is_the_looping_one(class_graded):
+    nb = _autograded(class_graded, "loop")
     timed_out = [
         _meta(c).get("grade_id")
         for c in nb.cells
@@ -649,13 +682,15 @@ def test_timed_out_cell_is_the_looping_one(graded):
         )
     ]
     last_answer = [
-        _meta(c)["grade_id"] for c in graded.student.cells if _meta(c).get("solution")
+        _meta(c)["grade_id"]
+        for c in class_graded.student.cells
+        if _meta(c).get("solution")
     ][-1]
     assert timed_out == [last_answer]
 
 
-def test_memory_hog_gets_a_memory_error_in_its_own_cell(graded):
-    nb = _autograded(graded, "intruder")
+def test_memory_hog_gets_a_memory_error_in_its_own_cell(class_graded):
+    nb = _autograded(class_graded, "intruder")
     errors = [
         o.evalue
         for c in nb.cells
@@ -666,8 +701,8 @@ def test_memory_hog_gets_a_memory_error_in_its_own_cell(graded):
     assert len(errors) == 1 and "16.0 GiB" in errors[0]
 
 
-def test_the_sandbox_keeps_the_intruder_out(graded):
-    text = _outputs_text(_autograded(graded, "intruder"))
+def test_the_sandbox_keeps_the_intruder_out(class_graded):
+    text = _outputs_text(_autograded(class_graded, "intruder"))
     # (the printed In repeats the attack's source, so look for what only running it prints)
     assert (
         "READ b" not in text
@@ -675,23 +710,25 @@ def test_the_sandbox_keeps_the_intruder_out(graded):
         and "PLANTED /" not in text
     ), text[-3000:]
     assert len(re.findall(r"blocked: [A-Z]\w*Error", text)) == 7, text[-3000:]
-    assert not list(graded.course.rglob("planted.txt"))
-    graded_full = graded.course / "autograded" / "full" / graded.lab
+    assert not list(class_graded.course.rglob("planted.txt"))
+    graded_full = class_graded.course / "autograded" / "full" / class_graded.lab
     given = {
         Path(name).parts[0]
         for name in labs.course.lab_data_files(
-            labs.load_course(graded.course), graded.lab
+            labs.load_course(class_graded.course), class_graded.lab
         )
     }
-    assert {p.name for p in graded_full.iterdir()} == {f"{graded.lab}.ipynb"} | given
+    assert {p.name for p in graded_full.iterdir()} == {
+        f"{class_graded.lab}.ipynb"
+    } | given
 
 
-def test_shadowing_files_never_reach_the_kernel(graded):
+def test_shadowing_files_never_reach_the_kernel(class_graded):
     assert not (
-        graded.course / "autograded" / "shadow" / graded.lab / "matplotlib"
+        class_graded.course / "autograded" / "shadow" / class_graded.lab / "matplotlib"
     ).exists()
     assert not (
-        graded.course / "autograded" / "shadow" / graded.lab / "numpy.py"
+        class_graded.course / "autograded" / "shadow" / class_graded.lab / "numpy.py"
     ).exists()
 
 
@@ -787,8 +824,8 @@ def test_tamper_detection_leaves_honest_code_alone(code):
 
 @pytest.fixture
 def first_lab_course(classes, tmp_path):
-    """A copy of the first lab's graded course, to add bad input to."""
-    graded = classes.get(LAB_IDS[0])
+    """A copy of the graded course of CLASS_LAB, to add bad input to."""
+    graded = classes.get(CLASS_LAB)
     course = tmp_path / "course"
     shutil.copytree(graded.course, course)
     return SimpleNamespace(lab=graded.lab, course=course, graded=graded)
@@ -828,28 +865,32 @@ def test_feedback_shows_scores_but_never_the_hidden_tests(graded):
             path.parts[-3] != "unusual"
         ):  # that student wrote the words in their own code
             assert not any("HIDDEN TESTS" in line for line in lines)
-    full = (
-        graded.course / "feedback" / "full" / graded.lab / f"{graded.lab}.html"
+    honest = (
+        graded.course / "feedback" / "noisy" / graded.lab / f"{graded.lab}.html"
     ).read_text()
+    assert "hidden from the feedback" not in honest, "an honest output was redacted"
+
+
+def test_feedback_names_failed_tests_and_redacts_the_intruder(class_graded):
+    course, lab = class_graded.course, class_graded.lab
+    full = (course / "feedback" / "full" / lab / f"{lab}.html").read_text()
     assert "hidden from the feedback" not in full, "an honest output was redacted"
     # The student's own code is there, and the failing test says which kind it was.
-    tampered = _html_lines(
-        graded.course / "feedback" / "tampered" / graded.lab / f"{graded.lab}.html"
-    )
+    tampered = _html_lines(course / "feedback" / "tampered" / lab / f"{lab}.html")
     assert any("test failed" in line for line in tampered)
-    intruder = (
-        graded.course / "feedback" / "intruder" / graded.lab / f"{graded.lab}.html"
-    ).read_text()
+    intruder = (course / "feedback" / "intruder" / lab / f"{lab}.html").read_text()
     assert intruder.count("hidden from the feedback") >= 3
 
 
-def test_the_feedback_check_would_see_hidden_tests(graded):
+def test_the_feedback_check_would_see_hidden_tests(class_graded):
     """Control: the same scan finds the hidden tests in a plain HTML export of the graded notebook."""
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter().from_notebook_node(_autograded(graded, "intruder"))
+    body, _ = HTMLExporter().from_notebook_node(_autograded(class_graded, "intruder"))
     text = html.unescape(re.sub(r"<[^>]+>", "", body))
-    assert _hidden_lines(graded.source) & {line.strip() for line in text.splitlines()}
+    assert _hidden_lines(class_graded.source) & {
+        line.strip() for line in text.splitlines()
+    }
 
 
 # ---------------------------------------------------------------- the gradebook's integrity
