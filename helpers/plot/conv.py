@@ -28,6 +28,15 @@ __all__ = [
 ]
 
 
+def _frame(ax):
+    """An image panel: no ticks, a light frame on all four sides."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color("0.8")
+
+
 def _finite_array(values, name, ndims):
     array = _to_numpy(values)
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "iuf":
@@ -110,15 +119,13 @@ def plot_feature_maps(image, maps, ncols=8, suptitle="Feature maps", names=None)
     ax = fig.add_subplot(grid[:, 0])
     ax.imshow(image, cmap="gray_r")
     ax.set_title("input", fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    _frame(ax)
     bound = np.abs(maps).max() or 1.0
     for c, feature in enumerate(maps):
         ax = fig.add_subplot(grid[c // ncols, 2 + c % ncols])
         ax.imshow(feature, cmap="RdBu_r", vmin=-bound, vmax=bound)
         ax.set_title(names[c], fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        _frame(ax)
     fig.suptitle(suptitle, fontweight="bold")
     return fig
 

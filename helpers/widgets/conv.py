@@ -17,6 +17,7 @@ import numpy as np
 
 from helpers.checks import check_choice
 from helpers.numpy_nn.conv import conv2d
+from helpers.plot.conv import _frame
 from helpers.plot.style import _to_numpy
 
 __all__ = ["KERNELS", "filter_response", "filter_figure", "filter_explorer"]
@@ -102,8 +103,7 @@ def filter_figure(images, kernel="vertical edges", title=None):
     for (a, b), value in np.ndenumerate(kernel):
         ax.text(b, a, f"{value:.2g}", ha="center", va="center", fontsize=9)
     ax.set_title("kernel", fontsize=10)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    _frame(ax)
     scale = np.abs(responses).max() or 1.0
     for i in range(n):
         top = fig.add_subplot(grid[0, 2 + i])
@@ -113,8 +113,7 @@ def filter_figure(images, kernel="vertical edges", title=None):
         bottom.imshow(responses[i], cmap="RdBu_r", vmin=-scale, vmax=scale)
         bottom.set_title("response", fontsize=8)
         for ax in (top, bottom):
-            ax.set_xticks([])
-            ax.set_yticks([])
+            _frame(ax)
     fig.suptitle(title or f"Filter: {name}", fontweight="bold")
     return fig
 
