@@ -122,6 +122,11 @@ def _pair(value, name, minimum):
     """An int or a (height, width) pair of ints, at least ``minimum``, as a pair."""
     want = {0: "a non-negative integer", 1: "a positive integer"}[minimum]
     message = f"{name} must be {want} or a pair of them (height, width), got {value!r}"
+    if isinstance(value, str) and name == "padding":
+        raise TypeError(
+            f"{message}: padding={value!r} (padding by name, as torch allows) is not "
+            f"supported here; for an odd kernel size k, padding=k // 2 keeps the size"
+        )
     values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(values) != 2:
         raise ValueError(message)
@@ -171,12 +176,22 @@ def _channels(count):
     return f"{count} channel" + ("" if count == 1 else "s")
 
 
+def _channels_last_hint(x, in_channels):
+    """A hint when x looks like channels-last images (N, H, W, C), as Keras stores them."""
+    if x.ndim == 4 and x.shape[3] == in_channels:
+        return (
+            "; channels last? these layers take (N, C, H, W): "
+            "x.transpose(0, 3, 1, 2) moves the channels"
+        )
+    return ""
+
+
 def _check_channels(x, weight):
     if x.shape[1] != weight.shape[1]:
         raise ValueError(
             f"x must have {_channels(weight.shape[1])} (in_channels of weight "
             f"of shape {tuple(weight.shape)}), got {_channels(x.shape[1])} "
-            f"in shape {tuple(x.shape)}"
+            f"in shape {tuple(x.shape)}" + _channels_last_hint(x, weight.shape[1])
         )
 
 
@@ -782,7 +797,7 @@ class Conv2d(_ParameterLayer):
             raise ValueError(
                 f"x must have {_channels(self.in_channels)} (in_channels of "
                 f"{self!r}), got {_channels(x.shape[1])} in shape "
-                f"{tuple(x.shape)}"
+                f"{tuple(x.shape)}" + _channels_last_hint(x, self.in_channels)
             )
 
     def __repr__(self):

@@ -15,6 +15,7 @@ One module per topic, so a figure's code is found by what it shows:
     classification  decision regions, confusion matrices, image grids, ROC and PR curves
     graphs          ``plot_computation_graph``
     optim           optimiser paths, per-layer histograms, update ratios (chapter 4)
+    conv            filters, feature maps, misclassified images, receptive fields (chapter 5)
 
 Every public name is also importable from ``helpers.plot`` itself.
 """
@@ -26,6 +27,13 @@ from helpers.plot.classification import (
     plot_image_grid,
     plot_pr_curve,
     plot_roc_curve,
+)
+from helpers.plot.conv import (
+    plot_feature_maps,
+    plot_filters,
+    plot_misclassified,
+    plot_receptive_field,
+    receptive_field_intervals,
 )
 from helpers.plot.graphs import plot_computation_graph
 from helpers.plot.optim import (
@@ -69,4 +77,9 @@ __all__ = [
     "plot_optimiser_paths",
     "plot_layer_histograms",
     "plot_update_ratios",
+    "plot_filters",
+    "plot_feature_maps",
+    "plot_misclassified",
+    "receptive_field_intervals",
+    "plot_receptive_field",
 ]

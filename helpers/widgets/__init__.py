@@ -15,11 +15,18 @@ One module per explorer:
     classification   the logistic-regression explorer (chapter 2)
     mlp              the MLP playground (chapter 3)
     optim            the optimiser race (chapter 4)
+    conv             the filter explorer (chapter 5)
 
 Every public name is also importable from ``helpers.widgets`` itself.
 """
 
 from helpers.widgets.classification import logistic_explorer, logistic_figure
+from helpers.widgets.conv import (
+    KERNELS,
+    filter_explorer,
+    filter_figure,
+    filter_response,
+)
 from helpers.widgets.mlp import (
     PLAYGROUND_ACTIVATIONS,
     PLAYGROUND_INITS,
@@ -54,4 +61,8 @@ __all__ = [
     "race_paths",
     "race_figure",
     "optimiser_race",
+    "KERNELS",
+    "filter_response",
+    "filter_figure",
+    "filter_explorer",
 ]
