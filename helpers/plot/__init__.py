@@ -15,6 +15,7 @@ One module per topic, so a figure's code is found by what it shows:
     classification  decision regions, confusion matrices, image grids, ROC and PR curves
     graphs          ``plot_computation_graph``
     optim           optimiser paths, per-layer histograms, update ratios (chapter 4)
+    sequences       gradient reach over time, text samples (chapter 6)
 
 Every public name is also importable from ``helpers.plot`` itself.
 """
@@ -34,6 +35,7 @@ from helpers.plot.optim import (
     plot_update_ratios,
 )
 from helpers.plot.regression import path_of, plot_loss_contours, plot_regression_fit
+from helpers.plot.sequences import plot_gradient_decay, plot_text_sample
 from helpers.plot.style import (
     COLORS,
     PALETTE,
@@ -69,4 +71,6 @@ __all__ = [
     "plot_optimiser_paths",
     "plot_layer_histograms",
     "plot_update_ratios",
+    "plot_gradient_decay",
+    "plot_text_sample",
 ]

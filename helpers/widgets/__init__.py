@@ -15,6 +15,7 @@ One module per explorer:
     classification   the logistic-regression explorer (chapter 2)
     mlp              the MLP playground (chapter 3)
     optim            the optimiser race (chapter 4)
+    sequences        the sampler of a language model (chapter 6)
 
 Every public name is also importable from ``helpers.widgets`` itself.
 """
@@ -38,6 +39,13 @@ from helpers.widgets.regression import (
     learning_rate_figure,
     train_from,
 )
+from helpers.widgets.sequences import (
+    WEB_TEMPERATURES,
+    WEB_TOP_KS,
+    sample_text,
+    sampler_explorer,
+    sampler_figure,
+)
 
 __all__ = [
     "train_from",
@@ -54,4 +62,9 @@ __all__ = [
     "race_paths",
     "race_figure",
     "optimiser_race",
+    "WEB_TEMPERATURES",
+    "WEB_TOP_KS",
+    "sample_text",
+    "sampler_figure",
+    "sampler_explorer",
 ]
