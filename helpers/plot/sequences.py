@@ -92,4 +92,7 @@ def plot_text_sample(text, ax=None, title="A sample", width=72, max_lines=14):
         transform=ax.transAxes,
     )
     ax.set(xticks=[], yticks=[], title=title)
+    for spine in ax.spines.values():  # a light frame all round the text
+        spine.set_visible(True)
+        spine.set_color("#cccccc")
     return ax

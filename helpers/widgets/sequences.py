@@ -79,8 +79,9 @@ def sampler_figure(
 ):
     """A figure of ``sample_text(...)``, its settings in the title -> ``Figure``."""
     text = sample_text(model, vocabulary, prompt, length, temperature, top_k, seed)
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
-    plot_text_sample(text, ax=ax, title=_settings(temperature, top_k), max_lines=13)
+    lines = min(40, max(10, len(text) // 30))  # a longer sample, a taller figure
+    fig, ax = plt.subplots(figsize=(7.5, 0.25 * lines + 0.9))
+    plot_text_sample(text, ax=ax, title=_settings(temperature, top_k), max_lines=lines)
     return fig
 
 
