@@ -16,6 +16,7 @@ One module per topic, so a figure's code is found by what it shows:
     graphs          ``plot_computation_graph``
     optim           optimiser paths, per-layer histograms, update ratios (chapter 4)
     conv            filters, feature maps, misclassified images, receptive fields (chapter 5)
+    sequences       gradient reach over time, text samples (chapter 6)
 
 Every public name is also importable from ``helpers.plot`` itself.
 """
@@ -42,6 +43,7 @@ from helpers.plot.optim import (
     plot_update_ratios,
 )
 from helpers.plot.regression import path_of, plot_loss_contours, plot_regression_fit
+from helpers.plot.sequences import plot_gradient_decay, plot_text_sample
 from helpers.plot.style import (
     COLORS,
     PALETTE,
@@ -82,4 +84,6 @@ __all__ = [
     "plot_misclassified",
     "receptive_field_intervals",
     "plot_receptive_field",
+    "plot_gradient_decay",
+    "plot_text_sample",
 ]

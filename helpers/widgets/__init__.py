@@ -16,6 +16,7 @@ One module per explorer:
     mlp              the MLP playground (chapter 3)
     optim            the optimiser race (chapter 4)
     conv             the filter explorer (chapter 5)
+    sequences        the sampler of a language model (chapter 6)
 
 Every public name is also importable from ``helpers.widgets`` itself.
 """
@@ -45,6 +46,13 @@ from helpers.widgets.regression import (
     learning_rate_figure,
     train_from,
 )
+from helpers.widgets.sequences import (
+    WEB_TEMPERATURES,
+    WEB_TOP_KS,
+    sample_text,
+    sampler_explorer,
+    sampler_figure,
+)
 
 __all__ = [
     "train_from",
@@ -65,4 +73,9 @@ __all__ = [
     "filter_response",
     "filter_figure",
     "filter_explorer",
+    "WEB_TEMPERATURES",
+    "WEB_TOP_KS",
+    "sample_text",
+    "sampler_figure",
+    "sampler_explorer",
 ]
