@@ -155,7 +155,7 @@ def attention_figure(record, kind="cross", layer=0, head=0, example=0, ax=None):
     else:
         rows, cols, xlabel, ylabel = src, src, "source token (key)", "source token"
     if ax is None:
-        fig, ax = plt.subplots(figsize=(4.4, 3.9))
+        fig, ax = plt.subplots(figsize=(4.4, 3.9), layout="constrained")
     plot_attention(
         matrix,
         rows,
@@ -168,7 +168,6 @@ def attention_figure(record, kind="cross", layer=0, head=0, example=0, ax=None):
         colorbar=False,
     )
     ax.title.set_fontsize(9)
-    ax.figure.tight_layout()
     return ax.figure
 
 
@@ -250,17 +249,35 @@ def attention_explorer(record, kind="cross", layer=0, head=0, example=0, web=Tru
 
 
 def cross_attention_alignment(record, layer=-1):
-    """How much of the cross-attention falls on the reversal's source position.
+    """How closely each head's cross-attention follows the reversal's alignment.
 
-    For each example and head, the weight that generated token t (t < L + 1, EOS
-    included) puts on source position S - 1 - t, averaged over t. Returns an
-    (E, H) array in [0, 1]; 1 means the head looks exactly where reversal needs.
+    For each generated digit t (the end token left out) take the *centre* of the
+    head's attention, c_t = sum_j j * w_tj, the mean source position it reads, and fit
+    a straight line c_t = a + b t by least squares. Reversal needs the centre to move
+    one source position to the left per digit written, b = -1; a head that always
+    looks at the same place has b = 0. Returns -b for every example and head.
+
+    Args:
+        record: an ``AttentionRecord``. layer: the decoder layer (default the last).
+
+    Returns:
+        (E, H) array: about 1 for a head that tracks the reversal, about 0 for one
+        that does not.
     """
+    if not isinstance(record, AttentionRecord):
+        raise TypeError(
+            f"record must be an AttentionRecord (from collect_attention), got "
+            f"{type(record).__name__}"
+        )
     weights = record.weights["cross"][layer]  # (E, H, T, S)
-    E, H, T, S = weights.shape
+    E, H, _, S = weights.shape
     out = np.zeros((E, H))
     for e in range(E):
-        n = len(record.out_labels[e])
-        t = np.arange(n)
-        out[e] = weights[e, :, t, S - 1 - t].mean(axis=0)
+        n_digits = len(record.out_labels[e]) - 1  # the rows before the end token
+        if n_digits < 2:
+            raise ValueError("the examples must have at least two digits to fit a line")
+        t = np.arange(n_digits)
+        centres = weights[e, :, :n_digits] @ np.arange(S)  # (H, n_digits)
+        slopes = np.polyfit(t, centres.T, 1)[0]  # (H,)
+        out[e] = -slopes
     return out
