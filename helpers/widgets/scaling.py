@@ -63,7 +63,11 @@ def scaling_figure(model="GPT-2 small", context=1024, batch=8):
         },
     }
     fig, (left, right) = plt.subplots(
-        1, 2, figsize=(10, 3.4), gridspec_kw={"width_ratios": [1.7, 1]}
+        1,
+        2,
+        figsize=(10, 3.4),
+        gridspec_kw={"width_ratios": [1.7, 1]},
+        layout="constrained",
     )
     plot_memory_breakdown(rows, ax=left)
     left.set_title(f"{model}: {n / 1e9:.2f} B parameters, B = {batch}, T = {context}")
@@ -74,7 +78,6 @@ def scaling_figure(model="GPT-2 small", context=1024, batch=8):
     right.bar(["attention"], [attention], color=PALETTE["orange"])
     right.set_ylabel("forward GFLOPs per token")
     right.set_title(f"attention = {attention / (weights + attention):.0%} of forward")
-    fig.tight_layout()
     return fig
 
 
