@@ -17,6 +17,7 @@ in use; PyTorch exports it without a word.
 """
 
 import copy
+import logging
 import os
 import warnings
 
@@ -86,18 +87,24 @@ def export_onnx(model, example_args, path, dynamic=True):
     _check_model(model, example_args)
     path = os.fspath(path)
     names = [f"input_{i}" for i in range(len(example_args))]
+    exporter_log = logging.getLogger("torch.onnx")
+    level = exporter_log.level
     with warnings.catch_warnings():
         # the exporter notes that torchvision's operators are not registered and
         # that a None output is left out: neither concerns these models
         warnings.simplefilter("ignore")
-        program = torch.onnx.export(
-            model,
-            example_args,
-            input_names=names,
-            dynamic_shapes=_dynamic_shapes(example_args, dynamic),
-            dynamo=True,
-            verbose=False,
-        )
+        exporter_log.setLevel(logging.ERROR)
+        try:
+            program = torch.onnx.export(
+                model,
+                example_args,
+                input_names=names,
+                dynamic_shapes=_dynamic_shapes(example_args, dynamic),
+                dynamo=True,
+                verbose=False,
+            )
+        finally:
+            exporter_log.setLevel(level)
     program.save(path)
     return path
 
