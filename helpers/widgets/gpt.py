@@ -79,7 +79,11 @@ def sampling_figure(
     model.train(was_training)
     sample = vocabulary.decode(out[0, idx.shape[1] :].cpu().numpy())
     fig, (left, right) = plt.subplots(
-        1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.15]}
+        1,
+        2,
+        figsize=(11, 3.8),
+        gridspec_kw={"width_ratios": [1, 1.15]},
+        layout="constrained",
     )
     k = "all" if top_k is None else top_k
     plot_next_token_distribution(
@@ -89,7 +93,6 @@ def sampling_figure(
         title=f"next character after {prompt[-12:]!r}: T = {temperature:g}, k = {k}",
     )
     plot_sample_text(prompt + sample, ax=right, title=f"a sample (seed {seed})")
-    fig.tight_layout()
     return fig
 
 
