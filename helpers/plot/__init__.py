@@ -15,6 +15,7 @@ One module per topic, so a figure's code is found by what it shows:
     classification  decision regions, confusion matrices, image grids, ROC and PR curves
     graphs          ``plot_computation_graph``
     optim           optimiser paths, per-layer histograms, update ratios (chapter 4)
+    gpt             a language model's sampling distribution and samples (chapter 7b)
 
 Every public name is also importable from ``helpers.plot`` itself.
 """
@@ -26,6 +27,11 @@ from helpers.plot.classification import (
     plot_image_grid,
     plot_pr_curve,
     plot_roc_curve,
+)
+from helpers.plot.gpt import (
+    plot_next_token_distribution,
+    plot_sample_text,
+    sampling_probabilities,
 )
 from helpers.plot.graphs import plot_computation_graph
 from helpers.plot.optim import (
@@ -69,4 +75,7 @@ __all__ = [
     "plot_optimiser_paths",
     "plot_layer_histograms",
     "plot_update_ratios",
+    "sampling_probabilities",
+    "plot_next_token_distribution",
+    "plot_sample_text",
 ]

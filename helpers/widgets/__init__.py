@@ -15,11 +15,13 @@ One module per explorer:
     classification   the logistic-regression explorer (chapter 2)
     mlp              the MLP playground (chapter 3)
     optim            the optimiser race (chapter 4)
+    gpt              the sampling explorer: temperature and top-k (chapter 7b)
 
 Every public name is also importable from ``helpers.widgets`` itself.
 """
 
 from helpers.widgets.classification import logistic_explorer, logistic_figure
+from helpers.widgets.gpt import sampling_explorer, sampling_figure
 from helpers.widgets.mlp import (
     PLAYGROUND_ACTIVATIONS,
     PLAYGROUND_INITS,
@@ -54,4 +56,6 @@ __all__ = [
     "race_paths",
     "race_figure",
     "optimiser_race",
+    "sampling_figure",
+    "sampling_explorer",
 ]
