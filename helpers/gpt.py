@@ -480,7 +480,7 @@ def parameter_count(config):
             attn.c_proj       C * C + b * C
             mlp.c_fc          C * 4C + b * 4C
             mlp.c_proj        4C * C + b * C
-            together          12 C^2 + b * 13 C + 2 C (+ 2 b C for the norms' biases)
+            together          12 C^2 + 2 C + b * 11 C    (13 C with biases)
         ln_f                  C + b * C
         lm_head               V * C, unless tied to the token embedding (no bias)
 

@@ -17,6 +17,7 @@ One module per topic, so a figure's code is found by what it shows:
     optim           optimiser paths, per-layer histograms, update ratios (chapter 4)
     conv            filters, feature maps, misclassified images, receptive fields (chapter 5)
     sequences       gradient reach over time, text samples (chapter 6)
+    gpt             a language model's sampling distribution and samples (chapter 7b)
 
 Every public name is also importable from ``helpers.plot`` itself.
 """
@@ -35,6 +36,10 @@ from helpers.plot.conv import (
     plot_misclassified,
     plot_receptive_field,
     receptive_field_intervals,
+from helpers.plot.gpt import (
+    plot_next_token_distribution,
+    plot_sample_text,
+    sampling_probabilities,
 )
 from helpers.plot.graphs import plot_computation_graph
 from helpers.plot.optim import (
@@ -86,4 +91,7 @@ __all__ = [
     "plot_receptive_field",
     "plot_gradient_decay",
     "plot_text_sample",
+    "sampling_probabilities",
+    "plot_next_token_distribution",
+    "plot_sample_text",
 ]

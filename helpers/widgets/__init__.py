@@ -17,6 +17,7 @@ One module per explorer:
     optim            the optimiser race (chapter 4)
     conv             the filter explorer (chapter 5)
     sequences        the sampler of a language model (chapter 6)
+    gpt              the sampling explorer: temperature and top-k (chapter 7b)
 
 Every public name is also importable from ``helpers.widgets`` itself.
 """
@@ -28,6 +29,7 @@ from helpers.widgets.conv import (
     filter_figure,
     filter_response,
 )
+from helpers.widgets.gpt import sampling_explorer, sampling_figure
 from helpers.widgets.mlp import (
     PLAYGROUND_ACTIVATIONS,
     PLAYGROUND_INITS,
@@ -78,4 +80,6 @@ __all__ = [
     "sample_text",
     "sampler_figure",
     "sampler_explorer",
+    "sampling_figure",
+    "sampling_explorer",
 ]
