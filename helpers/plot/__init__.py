@@ -36,6 +36,7 @@ from helpers.plot.conv import (
     plot_misclassified,
     plot_receptive_field,
     receptive_field_intervals,
+)
 from helpers.plot.gpt import (
     plot_next_token_distribution,
     plot_sample_text,
