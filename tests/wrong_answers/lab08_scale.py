@@ -444,6 +444,8 @@ return sum(math.prod(s) for s in shapes)
             [
                 "return float(6 * n_params * n_tokens)",
                 """
+import warnings
+
 if utilisation <= 0 or utilisation > 1:
     raise ValueError(f"utilisation must be a fraction in (0, 1], got {utilisation}")
 if utilisation > 0.7:
@@ -461,7 +463,6 @@ return hours / 24
 bytes_per_param = {"weights": 2, "gradients": 2, "master_weights": 4,
                    "adam_moments": 4 + 4}
 memory = {k: int(v * n_params) for k, v in bytes_per_param.items()}
-ratio = n_head * seq_len / n_embd
 memory["activations"] = int(
     n_layer * seq_len * batch_size * (34 * n_embd + 5 * n_head * seq_len)
 )
@@ -499,6 +500,7 @@ return low
         (
             "a summed loss divided by the token count, with a tqdm bar",
             """
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 for p in model.parameters():
@@ -519,6 +521,8 @@ return total / tokens
         (
             "torch.split, with a warning for an uneven split",
             """
+import warnings
+
 if x.shape[0] % micro_batch_size:
     warnings.warn("the last micro-batch is smaller than the others")
 model.zero_grad()
