@@ -7,6 +7,7 @@ else (every notebook's setup cell, the Colab install line) must match them.
 import hashlib
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -446,6 +447,55 @@ def test_references_bib_parses_with_every_key_once():
         "an entry key appears twice in book/references.bib"
     )
     assert len(parse_string(text, "bibtex").entries) == len(keys)
+
+
+def test_bibliography_labels_are_unique_and_arxiv_ids_are_not_restated():
+    """Two works by one author in one year are "2015a" and "2015b", never both "2015a"."""
+    import importlib.util
+
+    from pybtex.database import parse_string
+
+    spec = importlib.util.spec_from_file_location(
+        "author_year_bibliography", ROOT / "book" / "_ext" / "author_year_bibliography.py"
+    )
+    style = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(style)
+    text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    entries = list(parse_string(text, "bibtex").entries.values())
+    labels = list(style.AuthorYearLabelStyle().format_labels(entries))
+    repeated = [label for label, n in Counter(labels).items() if n > 1]
+    assert not repeated, f"bibliography labels given to more than one work: {repeated}"
+    three = parse_string(
+        "".join(
+            f"@misc{{k{i}, author={{Karpathy, Andrej}}, title={{T{i}}}, year={{2015}}}}\n"
+            for i in range(3)
+        ),
+        "bibtex",
+    ).entries.values()
+    assert list(style.AuthorYearLabelStyle().format_labels(list(three))) == [
+        "Karpathy, 2015a",
+        "Karpathy, 2015b",
+        "Karpathy, 2015c",
+    ]
+    for entry in entries:
+        eprint = entry.fields.get("eprint")
+        for name in ("journal", "booktitle"):
+            assert not (eprint and eprint in entry.fields.get(name, "")), (
+                f"{entry.key}: the {name} repeats arXiv:{eprint}; make it a @misc with the eprint"
+            )
+
+
+def test_glossary_terms_each_follow_an_empty_line():
+    """Sphinx warns when a term line follows a definition directly."""
+    lines = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("```{glossary}")
+    end = lines.index("```", start)
+    glued = [
+        f"line {n + 1}: {line!r}"
+        for n, line in enumerate(lines[start + 1 : end], start=start + 1)
+        if line and not line.startswith(" ") and lines[n - 1].startswith("  ")
+    ]
+    assert not glued, "glossary terms with no empty line before them:\n" + "\n".join(glued)
 
 
 def test_intro_shows_the_path_from_regression_to_attention_and_scale():

@@ -61,10 +61,9 @@ class AuthorYearLabelStyle(BaseLabelStyle):
         seen = Counter()
         for label in labels:
             if label in repeated:
-                label, seen[label] = (
-                    label + ascii_lowercase[seen[label]],
-                    seen[label] + 1,
-                )
+                suffix = ascii_lowercase[seen[label]]
+                seen[label] += 1
+                label += suffix
             yield label
 
 
