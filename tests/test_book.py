@@ -456,7 +456,8 @@ def test_bibliography_labels_are_unique_and_arxiv_ids_are_not_restated():
     from pybtex.database import parse_string
 
     spec = importlib.util.spec_from_file_location(
-        "author_year_bibliography", ROOT / "book" / "_ext" / "author_year_bibliography.py"
+        "author_year_bibliography",
+        ROOT / "book" / "_ext" / "author_year_bibliography.py",
     )
     style = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(style)
@@ -495,7 +496,9 @@ def test_glossary_terms_each_follow_an_empty_line():
         for n, line in enumerate(lines[start + 1 : end], start=start + 1)
         if line and not line.startswith(" ") and lines[n - 1].startswith("  ")
     ]
-    assert not glued, "glossary terms with no empty line before them:\n" + "\n".join(glued)
+    assert not glued, "glossary terms with no empty line before them:\n" + "\n".join(
+        glued
+    )
 
 
 def test_intro_shows_the_path_from_regression_to_attention_and_scale():

@@ -250,6 +250,19 @@ def test_no_page_loads_the_font_awesome_script(weights):
     assert not loading, f"pages that load {FONT_AWESOME_SCRIPT} (1.5 MB): {loading}"
 
 
+def test_only_the_search_page_loads_the_search_index(weights):
+    """searchindex.js grows with the book; the plain search box needs it on search.html only."""
+    loading = [
+        path
+        for path, w in weights.items()
+        if any(p.endswith("/searchindex.js") for p, kind, n in w["files"])
+        and not path.startswith("search.html")
+    ]
+    assert not loading, (
+        f"pages other than search.html that load searchindex.js: {loading}"
+    )
+
+
 def test_icons_still_draw_without_the_script(book, site_url, chromium):
     """The theme's buttons keep their Font Awesome icons, drawn from the web font."""
     from playwright.sync_api import sync_playwright

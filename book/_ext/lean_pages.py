@@ -12,6 +12,11 @@ otherwise come with every page:
   users can add custom icons": it swaps each ``<i class="fa-...">`` icon for an
   inline SVG. The theme's stylesheet already draws the same icons from Font
   Awesome's web fonts, so the book drops the script from the written pages.
+* **The search index** (``searchindex.js``, which grows with every chapter, and
+  Sphinx's ``searchtools.js`` and ``language_data.js`` that read it). The theme loads
+  them on every page for its search-as-you-type box; the book's search box is the
+  plain kind (``search_as_you_type`` is off), which opens ``search.html``, and that
+  page loads them itself. Every other page drops them.
 
 ``tests/test_browser_layout.py`` checks the result in Chromium: pages without
 mathematics load no MathJax, and a chapter page weighs less than 3 MB before images.
@@ -26,6 +31,12 @@ from sphinx.application import Sphinx
 FONT_AWESOME_SCRIPT = re.compile(
     r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?'
 )
+# The theme's <script> tags for the search index and the tools that read it.
+SEARCH_SCRIPTS = re.compile(
+    r'[ \t]*<script src="(\.\./)*'
+    r'(searchindex\.js|_static/searchtools\.js|_static/language_data\.js)[^"]*"></script>\n?'
+)
+SEARCH_PAGE = "search.html"
 WIDGET_SCRIPT = "embed-amd.js"
 
 
@@ -52,12 +63,16 @@ def drop_mathjax_without_math(app: Sphinx, pagename, templatename, context, doct
     scripts[:] = [script for script in scripts if not _is_mathjax(app, script)]
 
 
-def drop_font_awesome_script(app: Sphinx, exception):
+def drop_unused_scripts(app: Sphinx, exception):
+    """Font Awesome's script from every page; the search scripts from all but search.html."""
     if exception is not None or app.builder.format != "html":
         return
-    for page in Path(app.outdir).rglob("*.html"):
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         lean = FONT_AWESOME_SCRIPT.sub("", text)
+        if page.relative_to(outdir).as_posix() != SEARCH_PAGE:
+            lean = SEARCH_SCRIPTS.sub("", lean)
         if lean != text:
             page.write_text(lean, encoding="utf-8")
 
@@ -65,5 +80,5 @@ def drop_font_awesome_script(app: Sphinx, exception):
 def setup(app: Sphinx):
     # After sphinx.ext.mathjax (priority 500) and myst-nb have added their scripts.
     app.connect("html-page-context", drop_mathjax_without_math, priority=800)
-    app.connect("build-finished", drop_font_awesome_script)
+    app.connect("build-finished", drop_unused_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
