@@ -38,6 +38,7 @@ from helpers.train import History, check_not_diverged
 
 __all__ = [
     "GPTConfig",
+    "check_heads_and_dropout",
     "CausalSelfAttention",
     "MLP",
     "Block",
@@ -54,6 +55,23 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------ the config
+def check_heads_and_dropout(n_embd, n_head, dropout):
+    """The checks a transformer config shares: heads that split the width, a dropout in [0, 1).
+
+    n_embd, n_head: positive integers (checked by the caller). Returns ``dropout`` as a
+    float; raises ValueError naming both numbers when ``n_head`` does not divide ``n_embd``.
+    """
+    if n_embd % n_head != 0:
+        raise ValueError(
+            f"n_embd must be divisible by n_head (each head gets n_embd / n_head "
+            f"features), got n_embd = {n_embd} and n_head = {n_head}"
+        )
+    dropout = check_number(dropout, "dropout", low=0, high=1)
+    if dropout == 1:
+        raise ValueError("dropout must be a probability in [0, 1), got 1")
+    return dropout
+
+
 @dataclass
 class GPTConfig:
     """The sizes of a GPT.
@@ -84,15 +102,7 @@ class GPTConfig:
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
             setattr(self, name, check_integer(getattr(self, name), name, minimum=1))
-        if self.n_embd % self.n_head != 0:
-            raise ValueError(
-                f"n_embd must be divisible by n_head (each head gets n_embd / n_head "
-                f"features), got n_embd = {self.n_embd} and n_head = {self.n_head}"
-            )
-        dropout = check_number(self.dropout, "dropout", low=0, high=1)
-        if dropout == 1:
-            raise ValueError("dropout must be a probability in [0, 1), got 1")
-        self.dropout = dropout
+        self.dropout = check_heads_and_dropout(self.n_embd, self.n_head, self.dropout)
         for name in ("bias", "tie_weights"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(

@@ -30,8 +30,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.checks import check_integer, check_number
-from helpers.gpt import MLP
+from helpers.checks import check_integer
+from helpers.gpt import MLP, check_heads_and_dropout
 
 __all__ = [
     "ViTConfig",
@@ -84,15 +84,7 @@ class ViTConfig:
                 f"got image_size = {self.image_size} and patch_size = "
                 f"{self.patch_size}"
             )
-        if self.n_embd % self.n_head != 0:
-            raise ValueError(
-                f"n_embd must be divisible by n_head (each head gets n_embd / n_head "
-                f"features), got n_embd = {self.n_embd} and n_head = {self.n_head}"
-            )
-        dropout = check_number(self.dropout, "dropout", low=0, high=1)
-        if dropout == 1:
-            raise ValueError("dropout must be a probability in [0, 1), got 1")
-        self.dropout = dropout
+        self.dropout = check_heads_and_dropout(self.n_embd, self.n_head, self.dropout)
 
     @property
     def num_patches(self):
