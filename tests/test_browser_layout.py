@@ -256,7 +256,6 @@ def test_only_the_search_page_loads_the_search_index(weights):
         path
         for path, w in weights.items()
         if any(p.endswith("/searchindex.js") for p, kind, n in w["files"])
-        and not path.startswith("search.html")
     ]
     assert not loading, (
         f"pages other than search.html that load searchindex.js: {loading}"
